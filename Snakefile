@@ -1,0 +1,25 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "report/workflow.rst"
+
+
+include: "rules/common.smk"
+include: "rules/train.smk"
+include: "rules/evaluate.smk"
+include: "rules/gradients.smk"
+include: "rules/weights.smk"
+include: "rules/fixed_points.smk"
+include: "rules/aggregate.smk"
+include: "rules/figures_ei_modcog.smk"
+
+
+rule all:
+    input:
+        all_figures(),
+    default_target: True

@@ -1,0 +1,195 @@
+"""Every Python helper of the workflow: config validation, run resolution, target lists."""
+
+import copy
+import json
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+validate(config, schema="../config/schema.yaml")
+
+RUN_SCHEMA = workflow.source_path("../config/run.schema.yaml")
+STUDY = "ei_modcog"
+STUDY_CONFIG = config["studies"][STUDY]
+ENABLED = STUDY_CONFIG["enabled"]
+
+
+def deep_merge(base, override):
+    """``base`` updated recursively by ``override`` (neither is modified)."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def resolve_run(study, run, override, where):
+    """Merge a run override into the study's defaults and validate it, naming ``where``."""
+    study_config = config["studies"][study]
+    resolved = deep_merge(study_config["training_defaults"], override)
+    resolved.update(study=study, run=run)
+    try:
+        validate(resolved, schema=RUN_SCHEMA)
+    except WorkflowError as error:
+        raise WorkflowError(f"invalid run configuration at {where}:\n{error}") from None
+    return resolved
+
+
+def fraction_name(fraction):
+    return f"inhibition_{fraction:g}"
+
+
+def _study_runs():
+    runs = {}
+    for name, override in STUDY_CONFIG["runs"].items():
+        where = f"studies.{STUDY}.runs.{name}"
+        runs[name] = resolve_run(STUDY, name, override, where)
+    sweep = STUDY_CONFIG["fixed_point_sweep"]
+    if sweep["enabled"]:
+        for fraction in sweep["inhibitory_fractions"]:
+            override = deep_merge(
+                sweep["run"], {"model": {"excitatory_fraction": round(1 - fraction, 10)}}
+            )
+            where = f"studies.{STUDY}.fixed_point_sweep.run (fraction {fraction})"
+            runs[fraction_name(fraction)] = resolve_run(STUDY, fraction_name(fraction), override, where)
+    return runs
+
+
+# RUNS[study][run] is the resolved configuration of every training run of every enabled study.
+RUNS = {STUDY: _study_runs()} if ENABLED else {}
+STUDY_RUNS = RUNS.get(STUDY, {})
+MAIN_RUNS = list(STUDY_CONFIG["runs"])
+SWEEP = STUDY_CONFIG["fixed_point_sweep"]
+SWEEP_RUNS = (
+    [fraction_name(f) for f in SWEEP["inhibitory_fractions"]] if SWEEP["enabled"] else []
+)
+for required_run in ("eg", "gd"):
+    if required_run not in STUDY_CONFIG["runs"]:
+        raise WorkflowError(
+            f"studies.{STUDY}.runs must define a run named {required_run!r}: "
+            "the figures compare the eg and gd runs"
+        )
+
+
+wildcard_constraints:
+    study="|".join(RUNS) or "no_study_enabled",
+    run="|".join(sorted({run for runs in RUNS.values() for run in runs})) or "no_run",
+    seed=r"\d+",
+
+
+# ---------------------------------------------------------------- paths
+
+
+RUN_DIRECTORY = "results/{study}/runs/{run}/seed{seed}"
+
+
+def run_directory(run, seed, study=STUDY):
+    return RUN_DIRECTORY.format(study=study, run=run, seed=seed)
+
+
+def seeds_of(run):
+    return SWEEP["seeds"] if run in SWEEP_RUNS else STUDY_CONFIG["seeds"]
+
+
+def per_seed(filename, runs):
+    """``filename`` of every (run, seed) of ``runs``."""
+    return [f"{run_directory(run, seed)}/{filename}" for run in runs for seed in seeds_of(run)]
+
+
+# ---------------------------------------------------------------- params
+
+
+def run_config(wildcards):
+    return RUNS[wildcards.study][wildcards.run]
+
+
+def run_fraction(wildcards):
+    excitatory = RUNS[wildcards.study][wildcards.run]["model"]["excitatory_fraction"]
+    return round(1 - excitatory, 10)
+
+
+def study_section(name):
+    def section(wildcards):
+        return config["studies"][wildcards.study][name]
+
+    return section
+
+
+def fixed_point_settings(wildcards):
+    settings = {k: v for k, v in SWEEP.items() if k not in ("run", "seeds", "enabled")}
+    settings["inhibitory_fraction"] = run_fraction(wildcards)
+    return settings
+
+
+# ---------------------------------------------------------------- aggregates
+
+# aggregate name → (per-seed tables it reads, runs it summarises)
+AGGREGATE_INPUTS = {
+    "learning_curves": (["train_log"], MAIN_RUNS),
+    "checkpoint_accuracy": (["evaluation"], MAIN_RUNS + SWEEP_RUNS),
+    "gradient_timecourse": (["gradients"], MAIN_RUNS),
+    "gradient_metrics": (["gradient_metrics"], MAIN_RUNS),
+    "weight_statistics": (["weight_statistics"], MAIN_RUNS),
+    "weight_histograms": (["weight_histograms"], MAIN_RUNS),
+    "fixed_point_counts": (["fixed_points", "fixed_point_search"], SWEEP_RUNS),
+}
+
+
+wildcard_constraints:
+    aggregate="|".join(AGGREGATE_INPUTS),
+
+
+def aggregate_inputs(wildcards):
+    tables, runs = AGGREGATE_INPUTS[wildcards.aggregate]
+    return [path for table in tables for path in per_seed(f"{table}.parquet", runs)]
+
+
+def aggregate_file(name):
+    return f"results/{STUDY}/aggregate/{name}.parquet"
+
+
+def example_run_file(filename):
+    """A file of the sweep's example network (first seed of the example fraction)."""
+    fraction = SWEEP["example_inhibitory_fraction"]
+    if SWEEP["enabled"] and fraction not in SWEEP["inhibitory_fractions"]:
+        raise WorkflowError(
+            f"studies.{STUDY}.fixed_point_sweep.example_inhibitory_fraction {fraction} "
+            f"is not one of inhibitory_fractions {SWEEP['inhibitory_fractions']}"
+        )
+    return f"{run_directory(fraction_name(fraction), SWEEP['seeds'][0])}/{filename}"
+
+
+# ---------------------------------------------------------------- figures
+
+REPORT_CATEGORY = "E/I RNNs on Mod-Cog (seed 003)"
+
+FIGURES = [
+    "learning_curves",
+    "checkpoint_accuracy",
+    "gradient_credit",
+    "weight_signs",
+] + (["fixed_point_motifs"] if SWEEP["enabled"] else [])
+
+
+def figure_file(name):
+    return f"results/figures/{STUDY}/{name}.png"
+
+
+def study_figures():
+    return [figure_file(name) for name in FIGURES]
+
+
+def all_figures():
+    return study_figures() if ENABLED else []
+
+
+def figure_settings():
+    """What every figure caption reports about the run that made it."""
+    return {
+        "seeds": STUDY_CONFIG["seeds"],
+        "sweep_seeds": SWEEP["seeds"],
+        "runs": {name: STUDY_RUNS[name] for name in MAIN_RUNS},
+        "bootstrap_resamples": config["statistics"]["bootstrap_resamples"],
+    }

@@ -1,0 +1,108 @@
+rule ei_modcog_learning_curves:
+    input:
+        curves=aggregate_file("learning_curves"),
+    output:
+        report(
+            figure_file("learning_curves"),
+            caption="../report/ei_modcog/learning_curves.rst",
+            category=REPORT_CATEGORY,
+            labels={"figure": "a: learning curves"},
+        ),
+    params:
+        figure="ei_modcog.learning_curves",
+    log:
+        "results/logs/figures/ei_modcog/learning_curves.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../workflow_scripts/plot_figure.py"
+
+
+rule ei_modcog_checkpoint_accuracy:
+    input:
+        accuracy=aggregate_file("checkpoint_accuracy"),
+    output:
+        report(
+            figure_file("checkpoint_accuracy"),
+            caption="../report/ei_modcog/checkpoint_accuracy.rst",
+            category=REPORT_CATEGORY,
+            labels={"figure": "b: checkpoint accuracy"},
+        ),
+    params:
+        figure="ei_modcog.checkpoint_accuracy",
+    log:
+        "results/logs/figures/ei_modcog/checkpoint_accuracy.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../workflow_scripts/plot_figure.py"
+
+
+rule ei_modcog_gradient_credit:
+    input:
+        timecourse=aggregate_file("gradient_timecourse"),
+        metrics=aggregate_file("gradient_metrics"),
+    output:
+        report(
+            figure_file("gradient_credit"),
+            caption="../report/ei_modcog/gradient_credit.rst",
+            category=REPORT_CATEGORY,
+            labels={"figure": "c: E vs I credit assignment"},
+        ),
+    params:
+        figure="ei_modcog.gradient_credit",
+    log:
+        "results/logs/figures/ei_modcog/gradient_credit.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../workflow_scripts/plot_figure.py"
+
+
+rule ei_modcog_fixed_point_motifs:
+    input:
+        counts=aggregate_file("fixed_point_counts"),
+        points=example_run_file("fixed_points.parquet"),
+        trajectories=example_run_file("fixed_point_trajectories.parquet"),
+    output:
+        report(
+            figure_file("fixed_point_motifs"),
+            caption="../report/ei_modcog/fixed_point_motifs.rst",
+            category=REPORT_CATEGORY,
+            labels={"figure": "d: fixed points vs inhibition"},
+        ),
+    params:
+        figure="ei_modcog.fixed_point_motifs",
+    log:
+        "results/logs/figures/ei_modcog/fixed_point_motifs.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../workflow_scripts/plot_figure.py"
+
+
+rule ei_modcog_weight_signs:
+    input:
+        statistics=aggregate_file("weight_statistics"),
+        histograms=aggregate_file("weight_histograms"),
+    output:
+        report(
+            figure_file("weight_signs"),
+            caption="../report/ei_modcog/weight_signs.rst",
+            category=REPORT_CATEGORY,
+            labels={"figure": "e: weight signs and magnitudes"},
+        ),
+    params:
+        figure="ei_modcog.weight_signs",
+    log:
+        "results/logs/figures/ei_modcog/weight_signs.log",
+    conda:
+        "../envs/plot.yaml"
+    script:
+        "../workflow_scripts/plot_figure.py"
+
+
+rule ei_modcog:
+    input:
+        study_figures(),
+    default_target: False

@@ -1,0 +1,36 @@
+rule collect_gradients:
+    input:
+        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+    output:
+        gradients=f"{RUN_DIRECTORY}/gradients.parquet",
+        unit_gradients=f"{RUN_DIRECTORY}/unit_gradients.parquet",
+    params:
+        gradients=study_section("gradients"),
+    log:
+        "results/logs/collect_gradients/{study}/{run}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/collect_gradients/{study}/{run}/seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../envs/torch.yaml"
+    script:
+        "../workflow_scripts/collect_gradients.py"
+
+
+rule gradient_metrics:
+    input:
+        unit_gradients=f"{RUN_DIRECTORY}/unit_gradients.parquet",
+    output:
+        metrics=f"{RUN_DIRECTORY}/gradient_metrics.parquet",
+    log:
+        "results/logs/gradient_metrics/{study}/{run}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/gradient_metrics/{study}/{run}/seed{seed}.tsv"
+    threads: 1
+    conda:
+        "../envs/tables.yaml"
+    script:
+        "../workflow_scripts/gradient_metrics.py"

@@ -1,0 +1,1 @@
+"""Analyses of trained networks: evaluation, gradients, weights, fixed points, statistics."""

@@ -1,0 +1,637 @@
+"""Batched float64 fixed-point, slow-point and equilibrium finder for recurrent networks.
+
+Method (Sussillo & Barak 2013, "Opening the black box"): a fixed point of a discrete map
+h' = F(h, u) is a zero of the residual r(h) = F(h, u) − h; an equilibrium of a flow
+dx/dt = f(x, u) is a zero of r(x) = f(x, u). With the input u held constant, each of K candidate
+states (supplied by the caller, typically states visited on trials) is moved downhill on the
+"speed"
+
+    q(h) = ½ ‖r(h)‖²
+
+in two stages, all K points at once:
+
+1. Adam warm start on Σ_k q(h_k). The sum couples nothing: each point's gradient is its own
+   ∂q/∂h_k, so this is K independent descents in one autograd pass. Adam only gets close
+   (it jitters at the scale of its learning rate), so the best state seen per point is kept.
+2. Levenberg–Marquardt refinement, batched over points: with A = ∂r/∂h (J_map − I for maps,
+   J_rhs for flows) solve (AᵀA + λ D) δ = −Aᵀr, D the Marquardt diagonal diag(AᵀA) with a floor
+   (so a zero column of A, e.g. a continuous attractor, is still damped). A point accepts its
+   step if q decreases (λ ← λ/3) and otherwise rejects it (λ ← 2λ, same A reused). Near a true
+   root this is Gauss–Newton and converges quadratically down to rounding error.
+
+Afterwards points with q < ``converged_q`` are fixed points, points with
+``converged_q ≤ q < slow_point_q`` are slow points (local minima of q that are not roots, e.g.
+the ghost of a saddle-node bifurcation), the rest are failures. Points that ran far from the
+cloud of initial states are dropped as outliers, near-duplicates are merged (lowest q kept), and
+at every remaining point the Jacobian of the map (or flow) is eigendecomposed and labelled:
+see :func:`classify_map_motif` and :func:`classify_flow_stability`.
+
+Shapes: K = initial states, N = state dimension, M = input dimension, P = unique points returned.
+Everything runs in float64: the callables must accept float64 tensors (convert a network with
+``copy.deepcopy(model).double()``). No randomness is used; results depend only on the inputs.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+Tensor = torch.Tensor
+BatchedFunction = Callable[[Tensor, Tensor], Tensor]
+TimeKind = Literal["map", "flow"]
+
+__all__ = [
+    "FixedPointResult",
+    "FixedPointSettings",
+    "classify_flow_stability",
+    "classify_map_motif",
+    "find_equilibria",
+    "find_fixed_points",
+    "find_roots",
+]
+
+_DTYPE = torch.float64
+# Elements of a (chunk, N, N) Jacobian block built at once: bounds vmap(jacrev)'s memory.
+_JACOBIAN_CHUNK_ELEMENTS = 2**23
+_ADAM_BETA1, _ADAM_BETA2, _ADAM_EPS = 0.9, 0.999, 1e-8
+_LM_LAMBDA_INITIAL = 1e-3
+_LM_LAMBDA_MIN = 1e-12
+_LM_LAMBDA_MAX = 1e12
+_LM_MAX_REJECTIONS = 30  # consecutive rejections (λ grown 2³⁰×) = stalled
+_LM_DAMPING_FLOOR = 1e-6  # relative to the mean of diag(AᵀA)
+_IMAGINARY_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class FixedPointSettings:
+    """Optimiser and post-processing settings.
+
+    Attributes:
+        adam_steps: Adam iterations of the warm start (0 skips it).
+        adam_learning_rate: Adam step size, in state units.
+        refine_steps: maximum Levenberg–Marquardt iterations after the warm start (0 skips it).
+        converged_q: q below this is a fixed point.
+        slow_point_q: q in [converged_q, slow_point_q) is a slow point.
+        unique_tolerance: two points whose concatenated (state, input) vectors are closer than
+            this (Euclidean) are duplicates; the copy with the lowest q is kept.
+        outlier_distance_scale: a point is an outlier when its distance to the centroid of the
+            initial states exceeds this × the mean distance of the initial states to that
+            centroid (``inf`` disables the test).
+        keep_slow_points: return slow points (``is_converged`` False) as well as fixed points.
+    """
+
+    adam_steps: int = 300
+    adam_learning_rate: float = 1e-2
+    refine_steps: int = 60
+    converged_q: float = 1e-12
+    slow_point_q: float = 1e-6
+    unique_tolerance: float = 1e-3
+    outlier_distance_scale: float = 10.0
+    keep_slow_points: bool = True
+
+    def __post_init__(self) -> None:
+        if self.adam_steps < 0 or self.refine_steps < 0:
+            raise ValueError("adam_steps and refine_steps must be ≥ 0")
+        if not self.adam_learning_rate > 0:
+            raise ValueError("adam_learning_rate must be > 0")
+        if not 0 < self.converged_q <= self.slow_point_q:
+            raise ValueError("need 0 < converged_q ≤ slow_point_q")
+        if self.unique_tolerance < 0 or not self.outlier_distance_scale > 0:
+            raise ValueError("unique_tolerance must be ≥ 0 and outlier_distance_scale > 0")
+
+
+@dataclass(frozen=True)
+class FixedPointResult:
+    """Unique fixed / slow points, sorted by ascending q, and what happened to the others.
+
+    Attributes:
+        time_kind: "map" (discrete time; eigenvalues are those of J_map, labels from
+            :func:`classify_map_motif`) or "flow" (continuous time; eigenvalues of J_rhs,
+            labels from :func:`classify_flow_stability`).
+        states: (P, N) float64 locations.
+        inputs: (P, M) float64 input held constant at each point.
+        q: (P,) float64 speed ½‖r‖² at each point.
+        is_converged: (P,) bool, True for fixed points (q < converged_q), False for slow points.
+        jacobians: (P, N, N) float64 Jacobian of the map (or flow) w.r.t. the state.
+        eigenvalues: (P, N) complex128, sorted by descending |λ| (maps) or descending Re λ
+            (flows); ties put positive imaginary parts first.
+        leading_right_eigenvector: (P, N) complex128 v with J v = λ₀ v for the leading
+            eigenvalue λ₀ = eigenvalues[:, 0]; unit norm, largest component real positive.
+        leading_left_eigenvector: (P, N) complex128 w with Jᵀ w = λ₀ w (same eigenvalue, i.e.
+            wᵀ J = λ₀ wᵀ); same normalisation as the right one.
+        labels: (P,) str, motif (maps) or stability (flows).
+        initial_index: (P,) int64 index of the initial state each point came from.
+        n_iterations: optimiser iterations run (Adam steps + Levenberg–Marquardt iterations).
+        n_initial: K. n_converged + n_slow + n_failed == n_initial.
+        n_converged: initial states that reached q < converged_q.
+        n_slow: initial states that ended as slow points (counted even if not kept).
+        n_failed: initial states with q ≥ slow_point_q (or non-finite).
+        n_outliers: kept fixed/slow points dropped for lying too far from the initial states.
+        n_unique: P, after merging duplicates.
+    """
+
+    time_kind: TimeKind
+    states: np.ndarray
+    inputs: np.ndarray
+    q: np.ndarray
+    is_converged: np.ndarray
+    jacobians: np.ndarray
+    eigenvalues: np.ndarray
+    leading_right_eigenvector: np.ndarray
+    leading_left_eigenvector: np.ndarray
+    labels: np.ndarray
+    initial_index: np.ndarray
+    n_iterations: int
+    n_initial: int
+    n_converged: int
+    n_slow: int
+    n_failed: int
+    n_outliers: int
+    n_unique: int
+
+    def __len__(self) -> int:
+        return self.n_unique
+
+    @property
+    def leading_eigenvalues(self) -> np.ndarray:
+        """(P,) complex128 leading eigenvalue of each point."""
+        return self.eigenvalues[:, 0]
+
+    def to_frame(self, n_eigenvalues: int = 5) -> pd.DataFrame:
+        """One row per unique point.
+
+        Columns: ``point`` (int), ``q``, ``is_converged``, ``motif`` (the label, motif or
+        stability), ``max_abs_eigenvalue``, ``max_real_eigenvalue``, ``eigenvalue_{k}_real`` and
+        ``eigenvalue_{k}_imag`` for k < n_eigenvalues (in the sorted order, NaN beyond N),
+        ``state`` and ``input`` (lists of floats, stored by pyarrow as list<double>).
+        """
+        n_points, n_states = self.eigenvalues.shape
+        eigenvalues = self.eigenvalues
+        columns: dict[str, object] = {
+            "point": np.arange(n_points, dtype=np.int64),
+            "q": self.q.astype(np.float64),
+            "is_converged": self.is_converged.astype(bool),
+            "motif": [str(label) for label in self.labels],
+            "max_abs_eigenvalue": (
+                np.abs(eigenvalues).max(axis=1) if n_states else np.full(n_points, np.nan)
+            ),
+            "max_real_eigenvalue": (
+                eigenvalues.real.max(axis=1) if n_states else np.full(n_points, np.nan)
+            ),
+        }
+        for k in range(n_eigenvalues):
+            present = k < n_states
+            columns[f"eigenvalue_{k}_real"] = (
+                eigenvalues[:, k].real.copy() if present else np.full(n_points, np.nan)
+            )
+            columns[f"eigenvalue_{k}_imag"] = (
+                eigenvalues[:, k].imag.copy() if present else np.full(n_points, np.nan)
+            )
+        state_lists = pd.Series(self.states.tolist(), dtype=object)
+        input_lists = pd.Series(self.inputs.tolist(), dtype=object)
+        columns["state"] = state_lists
+        columns["input"] = input_lists
+        frame = pd.DataFrame(columns)
+        return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Stability labels
+
+
+def classify_map_motif(eigenvalues: np.ndarray, tolerance: float = 0.02) -> str:
+    """Motif of a fixed point of a discrete map from the eigenvalues of J_map (EI-RNN thesis).
+
+    With n_unstable = #{|λ| > 1 + tolerance}:
+
+    - n_unstable == 0: "continuous" if some |λ| ≥ 1 − tolerance (a marginal direction: line /
+      ring attractor), otherwise "stable".
+    - n_unstable > 0: "rotational" if every unstable eigenvalue is complex (|Im λ| > 1e-9, the
+      unstable directions come in rotating pairs), otherwise "saddle" (at least one real
+      unstable direction; this includes fully unstable points).
+
+    Args:
+        eigenvalues: (N,) complex eigenvalues of the map's Jacobian, any order.
+        tolerance: band around |λ| = 1.
+    """
+    values = np.asarray(eigenvalues, dtype=np.complex128).ravel()
+    magnitude = np.abs(values)
+    unstable = magnitude > 1.0 + tolerance
+    if not unstable.any():
+        return "continuous" if (magnitude >= 1.0 - tolerance).any() else "stable"
+    if (np.abs(values[unstable].imag) > _IMAGINARY_TOLERANCE).all():
+        return "rotational"
+    return "saddle"
+
+
+def classify_flow_stability(eigenvalues: np.ndarray, tolerance: float = 1e-3) -> str:
+    """Stability of an equilibrium of a flow from the eigenvalues of J_rhs.
+
+    With m = max Re λ and the threshold t = tolerance × max |λ| (relative to the spectral scale
+    of the Jacobian): "stable" if m < −t, "marginal" if |m| ≤ t, "unstable" otherwise.
+
+    Why relative and not an absolute 1e-10 (engellab's convention): a point with
+    q = ½‖r‖² < 1e-12 is only located to about ‖r‖/σ_min(J) ≳ 1e-6, and the eigenvalues
+    computed there are off by ~‖∂J/∂x‖·1e-6, so a marginal (line-attractor) eigenvalue is never
+    within 1e-10 of zero — and in trained networks it is only approximately zero in the first
+    place. A tolerance relative to the Jacobian's own scale is unit-free (rescaling time by τ
+    rescales all eigenvalues) and reachable.
+
+    Args:
+        eigenvalues: (N,) complex eigenvalues of the flow's Jacobian, any order.
+        tolerance: relative band around Re λ = 0.
+    """
+    values = np.asarray(eigenvalues, dtype=np.complex128).ravel()
+    if values.size == 0:
+        return "marginal"
+    threshold = tolerance * float(np.abs(values).max())
+    leading = float(values.real.max())
+    if leading < -threshold:
+        return "stable"
+    if abs(leading) <= threshold:
+        return "marginal"
+    return "unstable"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public finders
+
+
+def find_roots(
+    residual: BatchedFunction,
+    initial_states: np.ndarray | Tensor,
+    inputs: np.ndarray | Tensor,
+    jacobian: BatchedFunction | None = None,
+    settings: FixedPointSettings = FixedPointSettings(),
+) -> FixedPointResult:
+    """Zeros of a batched residual r(h, u), with the residual treated as a flow dh/dt = r.
+
+    Args:
+        residual: torch callable (h: (K, N), u: (K, M)) -> (K, N), float64, batched over K.
+        initial_states: (K, N) starting states.
+        inputs: (M,) input shared by all points, or (K, M) one input per point.
+        jacobian: optional callable (h: (K, N), u: (K, M)) -> (K, N, N), ∂r/∂h; by default
+            computed with ``torch.func.vmap(torch.func.jacrev(...))``.
+        settings: optimiser and post-processing settings.
+
+    Returns:
+        A :class:`FixedPointResult` with ``time_kind="flow"``: eigenvalues are those of ∂r/∂h.
+    """
+    states, inputs_2d = _as_batch(initial_states, inputs)
+    residual_jacobian = jacobian if jacobian is not None else _autograd_jacobian(residual)
+    return _solve(residual, residual_jacobian, residual_jacobian, states, inputs_2d, settings,
+                  "flow")
+
+
+def find_fixed_points(
+    step: BatchedFunction,
+    initial_states: np.ndarray | Tensor,
+    inputs: np.ndarray | Tensor,
+    jacobian: BatchedFunction | None = None,
+    settings: FixedPointSettings = FixedPointSettings(),
+) -> FixedPointResult:
+    """Fixed and slow points of a discrete map h' = step(h, u).
+
+    Minimises q = ½‖step(h, u) − h‖²; labels come from |λ(J_map)| (:func:`classify_map_motif`).
+
+    Args:
+        step: torch callable (h: (K, N), u: (K, M)) -> (K, N), float64, batched over K.
+        initial_states: (K, N) starting states.
+        inputs: (M,) input shared by all points, or (K, M) one input per point.
+        jacobian: optional callable (h: (K, N), u: (K, M)) -> (K, N, N), ∂step/∂h (the map's
+            Jacobian, not the residual's); by default computed by batched autograd.
+        settings: optimiser and post-processing settings.
+
+    Returns:
+        A :class:`FixedPointResult` with ``time_kind="map"``.
+    """
+    states, inputs_2d = _as_batch(initial_states, inputs)
+    map_jacobian = jacobian if jacobian is not None else _autograd_jacobian(step)
+    n_states = states.shape[1]
+
+    def residual(h: Tensor, u: Tensor) -> Tensor:
+        return step(h, u) - h
+
+    def residual_jacobian(h: Tensor, u: Tensor) -> Tensor:
+        return map_jacobian(h, u) - torch.eye(n_states, dtype=_DTYPE)
+
+    return _solve(residual, residual_jacobian, map_jacobian, states, inputs_2d, settings, "map")
+
+
+def find_equilibria(
+    rhs: BatchedFunction,
+    initial_states: np.ndarray | Tensor,
+    inputs: np.ndarray | Tensor,
+    jacobian: BatchedFunction | None = None,
+    settings: FixedPointSettings = FixedPointSettings(),
+) -> FixedPointResult:
+    """Equilibria and slow points of a flow dx/dt = rhs(x, u).
+
+    Minimises q = ½‖rhs(x, u)‖²; labels come from Re λ(J_rhs) (:func:`classify_flow_stability`).
+
+    Args:
+        rhs: torch callable (x: (K, N), u: (K, M)) -> (K, N), float64, batched over K.
+        initial_states: (K, N) starting states.
+        inputs: (M,) input shared by all points, or (K, M) one input per point.
+        jacobian: optional callable (x: (K, N), u: (K, M)) -> (K, N, N), ∂rhs/∂x; by default
+            computed by batched autograd.
+        settings: optimiser and post-processing settings.
+
+    Returns:
+        A :class:`FixedPointResult` with ``time_kind="flow"``.
+    """
+    return find_roots(rhs, initial_states, inputs, jacobian=jacobian, settings=settings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Internals
+
+
+@contextmanager
+def _single_thread() -> Iterator[None]:
+    # Batched CPU linalg with >1 thread can fail or return wrong results for N ≳ 150 in
+    # torch 2.13 (pytorch issue 142815); every batched solve / eig runs inside this.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _as_batch(initial_states: np.ndarray | Tensor, inputs: np.ndarray | Tensor
+              ) -> tuple[Tensor, Tensor]:
+    """(K, N) states and (K, M) inputs as fresh float64 tensors."""
+    states = torch.as_tensor(initial_states).detach().to(_DTYPE).clone()
+    if states.ndim != 2 or states.shape[0] == 0:
+        raise ValueError(f"initial_states must be (K, N) with K ≥ 1, got {tuple(states.shape)}")
+    n_points = states.shape[0]
+    inputs_t = torch.as_tensor(inputs).detach().to(_DTYPE)
+    if inputs_t.ndim == 1:
+        inputs_t = inputs_t.unsqueeze(0).expand(n_points, -1)
+    elif inputs_t.ndim != 2 or inputs_t.shape[0] != n_points:
+        raise ValueError(
+            f"inputs must be (M,) or (K, M) with K = {n_points}, got {tuple(inputs_t.shape)}"
+        )
+    return states, inputs_t.clone().contiguous()
+
+
+def _autograd_jacobian(function: BatchedFunction) -> BatchedFunction:
+    """(h: (K, N), u: (K, M)) -> (K, N, N) Jacobian of ``function`` w.r.t. h by vmap(jacrev)."""
+
+    def single(h: Tensor, u: Tensor) -> Tensor:
+        return function(h.unsqueeze(0), u.unsqueeze(0)).squeeze(0)
+
+    return torch.func.vmap(torch.func.jacrev(single, argnums=0))
+
+
+def _evaluate_jacobian(jacobian: BatchedFunction, states: Tensor, inputs: Tensor) -> Tensor:
+    """Batched Jacobian (K, N, N), built in chunks of points to bound memory."""
+    n_points, n_states = states.shape
+    chunk = max(1, _JACOBIAN_CHUNK_ELEMENTS // max(1, n_states * n_states))
+    with torch.no_grad():
+        blocks = [
+            jacobian(states[start:start + chunk], inputs[start:start + chunk]).detach()
+            for start in range(0, n_points, chunk)
+        ]
+    result = torch.cat(blocks).to(_DTYPE)
+    if result.shape != (n_points, n_states, n_states):
+        raise ValueError(
+            f"jacobian must return (K, N, N) = {(n_points, n_states, n_states)}, "
+            f"got {tuple(result.shape)}"
+        )
+    return result
+
+
+def _residual_and_q(residual: BatchedFunction, states: Tensor, inputs: Tensor
+                    ) -> tuple[Tensor, Tensor]:
+    r = residual(states, inputs)
+    if r.shape != states.shape:
+        raise ValueError(f"residual must return (K, N) = {tuple(states.shape)}, "
+                         f"got {tuple(r.shape)}")
+    r = r.to(_DTYPE)
+    return r, 0.5 * (r * r).sum(dim=-1)
+
+
+def _adam_warm_start(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                     states: Tensor, inputs: Tensor, settings: FixedPointSettings) -> Tensor:
+    """Adam on Σ_k q(h_k); returns the lowest-q state seen for each point, (K, N)."""
+    h = states.clone()
+    best_h = states.clone()
+    best_q = torch.full((h.shape[0],), float("inf"), dtype=_DTYPE)
+    first_moment = torch.zeros_like(h)
+    second_moment = torch.zeros_like(h)
+    lr = settings.adam_learning_rate
+
+    def keep_best(q: Tensor) -> None:
+        better = q < best_q  # NaN compares False: a diverged point keeps its last good state
+        best_q[better] = q[better]
+        best_h[better] = h[better]
+
+    for t in range(1, settings.adam_steps + 1):
+        h_leaf = h.detach().requires_grad_(True)
+        with torch.enable_grad():
+            r, q = _residual_and_q(residual, h_leaf, inputs)
+            if q.requires_grad:
+                (gradient,) = torch.autograd.grad(q.sum(), h_leaf)
+            else:  # residual not traceable by autograd: use the supplied Jacobian, g = Aᵀr
+                gradient = None
+        q = q.detach()
+        if gradient is None:
+            a = _evaluate_jacobian(residual_jacobian, h, inputs)
+            gradient = torch.einsum("kij,ki->kj", a, r.detach())
+        keep_best(q)
+        # A point with non-finite q stops moving (its gradient is meaningless).
+        gradient = torch.where(torch.isfinite(q).unsqueeze(-1), gradient, 0.0)
+        first_moment.mul_(_ADAM_BETA1).add_(gradient, alpha=1 - _ADAM_BETA1)
+        second_moment.mul_(_ADAM_BETA2).addcmul_(gradient, gradient, value=1 - _ADAM_BETA2)
+        m_hat = first_moment / (1 - _ADAM_BETA1**t)
+        v_hat = second_moment / (1 - _ADAM_BETA2**t)
+        h = h - lr * m_hat / (v_hat.sqrt() + _ADAM_EPS)
+
+    with torch.no_grad():
+        _, q = _residual_and_q(residual, h, inputs)
+    keep_best(q)
+    return best_h
+
+
+def _normal_equations(residual_jacobian: BatchedFunction, states: Tensor, inputs: Tensor,
+                      r: Tensor) -> tuple[Tensor, Tensor]:
+    """AᵀA (k, N, N) and Aᵀr (k, N) with A = ∂r/∂h at the given points."""
+    a = _evaluate_jacobian(residual_jacobian, states, inputs)
+    return a.transpose(-1, -2) @ a, (a.transpose(-1, -2) @ r.unsqueeze(-1)).squeeze(-1)
+
+
+def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                         states: Tensor, inputs: Tensor, settings: FixedPointSettings
+                         ) -> tuple[Tensor, Tensor, int]:
+    """Batched LM refinement. Returns states (K, N), q (K,) and the iterations run."""
+    h = states.clone()
+    n_points, n_states = h.shape
+    with torch.no_grad():
+        r, q = _residual_and_q(residual, h, inputs)
+    lam = torch.full((n_points,), _LM_LAMBDA_INITIAL, dtype=_DTYPE)
+    rejections = torch.zeros(n_points, dtype=torch.int64)
+    # Non-finite points cannot be refined; exact roots need no refinement.
+    done = ~torch.isfinite(q) | ~torch.isfinite(h).all(dim=-1) | (q == 0)
+    gram = torch.zeros(n_points, n_states, n_states, dtype=_DTYPE)
+    gradient = torch.zeros(n_points, n_states, dtype=_DTYPE)
+    todo = (~done).nonzero().squeeze(1)
+    if settings.refine_steps > 0 and todo.numel():
+        gram[todo], gradient[todo] = _normal_equations(residual_jacobian, h[todo], inputs[todo],
+                                                       r[todo])
+
+    iterations = 0
+    for _ in range(settings.refine_steps):
+        active = (~done).nonzero().squeeze(1)
+        if active.numel() == 0:
+            break
+        iterations += 1
+        gram_a = gram[active]
+        diagonal = gram_a.diagonal(dim1=-2, dim2=-1)
+        damping = torch.maximum(diagonal,
+                                _LM_DAMPING_FLOOR * diagonal.mean(dim=-1, keepdim=True))
+        damping = torch.where(damping > 0, damping, 1.0)  # A == 0: plain Levenberg damping
+        system = gram_a + torch.diag_embed(lam[active].unsqueeze(-1) * damping)
+        with _single_thread():
+            factor, info = torch.linalg.cholesky_ex(system)
+            delta = torch.cholesky_solve(-gradient[active].unsqueeze(-1), factor).squeeze(-1)
+        solved = (info == 0) & torch.isfinite(delta).all(dim=-1)
+        delta = torch.where(solved.unsqueeze(-1), delta, 0.0)
+        trial = h[active] + delta
+        with torch.no_grad():
+            r_trial, q_trial = _residual_and_q(residual, trial, inputs[active])
+        accept = solved & torch.isfinite(q_trial) & (q_trial < q[active])
+
+        accepted, rejected = active[accept], active[~accept]
+        h[accepted] = trial[accept]
+        r[accepted] = r_trial[accept]
+        q[accepted] = q_trial[accept]
+        lam[accepted] = (lam[accepted] / 3).clamp_min(_LM_LAMBDA_MIN)
+        rejections[accepted] = 0
+        lam[rejected] = lam[rejected] * 2
+        rejections[rejected] += 1
+        if accepted.numel():
+            gram[accepted], gradient[accepted] = _normal_equations(
+                residual_jacobian, h[accepted], inputs[accepted], r[accepted])
+        # Converged points keep refining until a step fails (rounding floor reached);
+        # others stop when stalled.
+        done = (done | (q == 0) | (rejections >= _LM_MAX_REJECTIONS) | (lam > _LM_LAMBDA_MAX)
+                | ((q < settings.converged_q) & (rejections >= 1)))
+    return h, q, iterations
+
+
+def _eigendecomposition(jacobians: np.ndarray, time_kind: TimeKind
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted eigenvalues (P, N) and leading right / left eigenvectors (P, N) each."""
+    n_points, n_states = jacobians.shape[:2]
+    if n_points == 0 or n_states == 0:
+        empty = np.zeros((n_points, n_states), dtype=np.complex128)
+        return empty, empty.copy(), empty.copy()
+    matrices = torch.from_numpy(jacobians)
+    with _single_thread():
+        values, right = torch.linalg.eig(matrices)
+        values_t, left = torch.linalg.eig(matrices.transpose(-1, -2))
+    values, right = values.numpy(), right.numpy()
+    values_t, left = values_t.numpy(), left.numpy()
+
+    primary = np.abs(values) if time_kind == "map" else values.real
+    # np.lexsort: last key is primary. Descending primary, then +Im first, then larger Re.
+    order = np.lexsort((-values.real, -values.imag, -primary), axis=-1)
+    rows = np.arange(n_points)
+    sorted_values = np.take_along_axis(values, order, axis=-1)
+    leading = sorted_values[:, 0]
+    right_vector = right[rows, :, order[:, 0]]
+    match = np.abs(values_t - leading[:, None]).argmin(axis=-1)
+    left_vector = left[rows, :, match]
+    return sorted_values, _fix_phase(right_vector), _fix_phase(left_vector)
+
+
+def _fix_phase(vectors: np.ndarray) -> np.ndarray:
+    """Unit norm, largest-magnitude component real and positive, per row of (P, N)."""
+    vectors = vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+    pivot = vectors[np.arange(len(vectors)), np.abs(vectors).argmax(axis=-1)]
+    return vectors * (np.conj(pivot) / np.abs(pivot))[:, None]
+
+
+def _deduplicate(points: np.ndarray, q: np.ndarray, tolerance: float) -> np.ndarray:
+    """Indices of points kept by greedy merging in order of ascending q (ties: lower index)."""
+    order = np.lexsort((np.arange(len(q)), q))
+    ordered = points[order]
+    removed = np.zeros(len(order), dtype=bool)
+    kept = []
+    for i in range(len(order)):
+        if removed[i]:
+            continue
+        kept.append(order[i])
+        distance = np.linalg.norm(ordered[i:] - ordered[i], axis=-1)
+        removed[i:] |= distance < tolerance
+    return np.asarray(kept, dtype=np.int64)
+
+
+def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+           dynamics_jacobian: BatchedFunction, initial_states: Tensor, inputs: Tensor,
+           settings: FixedPointSettings, time_kind: TimeKind) -> FixedPointResult:
+    n_initial, n_states = initial_states.shape
+    warm = _adam_warm_start(residual, residual_jacobian, initial_states, inputs, settings)
+    states_t, q_t, lm_iterations = _levenberg_marquardt(residual, residual_jacobian, warm,
+                                                        inputs, settings)
+    states, q = states_t.numpy(), q_t.numpy()
+    inputs_np = inputs.numpy()
+
+    finite = np.isfinite(q) & np.isfinite(states).all(axis=-1)
+    converged = finite & (q < settings.converged_q)
+    slow = finite & ~converged & (q < settings.slow_point_q)
+    keep = converged | (slow & settings.keep_slow_points)
+
+    initial = initial_states.numpy()
+    centroid = initial.mean(axis=0)
+    spread = float(np.linalg.norm(initial - centroid, axis=-1).mean())
+    outlier = np.zeros(n_initial, dtype=bool)
+    if spread > 0 and np.isfinite(settings.outlier_distance_scale):
+        # A single initial state (spread 0) gives no scale: no outlier test then.
+        distance = np.linalg.norm(np.where(finite[:, None], states, 0.0) - centroid, axis=-1)
+        outlier = keep & (distance > settings.outlier_distance_scale * spread)
+    keep &= ~outlier
+
+    candidates = np.flatnonzero(keep)
+    joint = np.concatenate([states[candidates], inputs_np[candidates]], axis=-1)
+    index = candidates[_deduplicate(joint, q[candidates], settings.unique_tolerance)]
+
+    unique_states = torch.from_numpy(states[index].copy())
+    unique_inputs = torch.from_numpy(inputs_np[index].copy())
+    if len(index):
+        jacobians = _evaluate_jacobian(dynamics_jacobian, unique_states, unique_inputs).numpy()
+    else:
+        jacobians = np.zeros((0, n_states, n_states), dtype=np.float64)
+    eigenvalues, right, left = _eigendecomposition(jacobians, time_kind)
+    classify = classify_map_motif if time_kind == "map" else classify_flow_stability
+    labels = np.array([classify(row) for row in eigenvalues], dtype=object).astype(str)
+    if labels.size == 0:
+        labels = np.zeros(0, dtype=str)
+
+    return FixedPointResult(
+        time_kind=time_kind,
+        states=states[index].copy(),
+        inputs=inputs_np[index].copy(),
+        q=q[index].copy(),
+        is_converged=converged[index].copy(),
+        jacobians=jacobians,
+        eigenvalues=eigenvalues,
+        leading_right_eigenvector=right,
+        leading_left_eigenvector=left,
+        labels=labels,
+        initial_index=index.astype(np.int64),
+        n_iterations=settings.adam_steps + lm_iterations,
+        n_initial=n_initial,
+        n_converged=int(converged.sum()),
+        n_slow=int(slow.sum()),
+        n_failed=int((~(converged | slow)).sum()),
+        n_outliers=int(outlier.sum()),
+        n_unique=len(index),
+    )

@@ -1,0 +1,75 @@
+"""Build tasks, models and optimisers from a run's resolved configuration.
+
+A run configuration is a plain dict (what the workflow passes through ``params:``)::
+
+    {"study": str, "run": str,
+     "task": {"name": "dm1", ...task parameters},
+     "model": {...ModelConfig fields except input/output sizes},
+     "optimizer": {...OptimizerConfig fields},
+     "training": {...TrainingConfig fields}}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from rnnlab.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
+from rnnlab.models import LeakyRNN, ModelConfig
+from rnnlab.tasks import make_task
+from rnnlab.training.optimizers import OptimizerConfig
+from rnnlab.training.trainer import TrainingConfig, train
+
+
+def build_task(task_config: dict):
+    parameters = dict(task_config)
+    name = parameters.pop("name")
+    return make_task(name, **parameters)
+
+
+def build_model(model_config: dict, task) -> LeakyRNN:
+    config = ModelConfig.from_dict(
+        {
+            **model_config,
+            "input_size": task.input_size,
+            "output_size": task.output_size,
+            "dt_ms": task.dt_ms,
+        }
+    )
+    return LeakyRNN(config)
+
+
+def train_run(run_config: dict, seed: int, checkpoint_directory: str | Path):
+    """Train one (run, seed) and write its checkpoints; returns the training log."""
+    torch.manual_seed(seed)
+    task = build_task(run_config["task"])
+    model = build_model(run_config["model"], task)
+
+    def save(step: int, state_dict: dict) -> None:
+        save_checkpoint(
+            checkpoint_path(checkpoint_directory, step), step, state_dict, run_config, seed
+        )
+
+    log = train(
+        model,
+        task,
+        OptimizerConfig.from_dict(run_config["optimizer"]),
+        TrainingConfig.from_dict(run_config["training"]),
+        seed,
+        save,
+        label=f"{run_config.get('study', '')}/{run_config.get('run', '')} seed {seed}",
+    )
+    log.insert(0, "seed", seed)
+    log.insert(0, "run", run_config.get("run", ""))
+    return log
+
+
+def load_model(path: str | Path) -> tuple[LeakyRNN, object, dict]:
+    """(model in eval mode, its task, the checkpoint payload) from a checkpoint file."""
+    payload = load_checkpoint(path)
+    task = build_task(payload["run_config"]["task"])
+    model = build_model(payload["run_config"]["model"], task)
+    model.load_state_dict(payload["state_dict"])
+    model.eval()
+    return model, task, payload

@@ -1,0 +1,239 @@
+"""Leaky recurrent network with optional Dale's law.
+
+    h_{t+1} = (1 − α) ⊙ h_t + α ⊙ φ(W_in x_t + W_rec h_t + b) + ξ_t
+    y_t     = W_out h_{t+1} + b_out
+
+α is the leak: a scalar in (0, 1] for a discrete leaky RNN (α = 1 is the plain RNN), or dt/τ,
+scalar or per unit, for the Euler discretisation of a continuous-time rate network. ξ_t is an
+additive state perturbation passed in by the caller: recurrent noise during training (see
+``state_noise``), or a zero tensor whose gradient is ∂L/∂h_t in gradient analyses.
+
+Shapes: B = trials, T = steps, I = inputs, N = units, O = outputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import nn
+
+from rnnlab.models import dale
+from rnnlab.models.nonlinearities import make_nonlinearity
+
+Tensor = torch.Tensor
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Every hyperparameter of the network, with the EI-RNN thesis defaults.
+
+    spectral_scaling: "spectral_norm" scales W_rec at init so its largest singular value equals
+    ``spectral_value`` (what the EI-RNN thesis code computes although it names it "radius");
+    "spectral_radius" scales the largest |eigenvalue|; "none" leaves the init alone.
+    leak / time_constants_ms: a scalar leak α, or per-unit τ with α = dt/τ when
+    ``time_constants_ms`` is given (one value per unit).
+    """
+
+    input_size: int
+    output_size: int
+    hidden_size: int = 128
+    nonlinearity: str = "softplus"
+    softplus_beta: float = 8.0
+    leak: float = 1.0
+    dt_ms: float = 100.0
+    time_constants_ms: tuple[float, ...] | None = None
+    dale: bool = True
+    excitatory_fraction: float = 0.8
+    balance_inhibition: bool = False
+    readout: str = "all"  # "all" or "excitatory"
+    spectral_scaling: str = "spectral_norm"  # "spectral_norm", "spectral_radius" or "none"
+    spectral_value: float = 1.2
+    recurrent_noise_std: float = 0.0
+    trainable: tuple[str, ...] = field(
+        default=("input", "recurrent", "bias", "output")
+    )
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "ModelConfig":
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown model setting(s): {sorted(unknown)}")
+        values = dict(values)
+        for key in ("time_constants_ms", "trainable"):
+            if values.get(key) is not None:
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def spectral_radius(weight: Tensor) -> float:
+    return float(torch.linalg.eigvals(weight.double()).abs().max())
+
+
+def spectral_norm(weight: Tensor) -> float:
+    return float(torch.linalg.matrix_norm(weight.double(), ord=2))
+
+
+class LeakyRNN(nn.Module):
+    """Leaky RNN (see module docstring). Parameters hold the effective, signed weights; under
+    Dale's law the optimiser keeps each column of ``weight_recurrent`` single-signed."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        n, n_in, n_out = config.hidden_size, config.input_size, config.output_size
+        self.nonlinearity = make_nonlinearity(config.nonlinearity, config.softplus_beta)
+        signs = (
+            dale.unit_signs(n, config.excitatory_fraction) if config.dale else torch.ones(n)
+        )
+        self.register_buffer("unit_signs", signs)
+        readout_mask = torch.ones(n)
+        if config.readout == "excitatory":
+            readout_mask = (signs > 0).float()
+        elif config.readout != "all":
+            raise ValueError(f"readout must be 'all' or 'excitatory', not {config.readout!r}")
+        self.register_buffer("readout_mask", readout_mask)
+        self.register_buffer("alpha", self._leak_vector(config))
+
+        self.weight_input = nn.Parameter(self._uniform(n, n_in))
+        self.weight_recurrent = nn.Parameter(self._initial_recurrent())
+        self.bias = nn.Parameter(torch.zeros(n))
+        self.weight_output = nn.Parameter(self._uniform(n_out, n))
+        self.bias_output = nn.Parameter(torch.zeros(n_out))
+        trained = {
+            "input": self.weight_input,
+            "recurrent": self.weight_recurrent,
+            "bias": self.bias,
+            "output": self.weight_output,
+        }
+        for name, parameter in trained.items():
+            parameter.requires_grad_(name in config.trainable)
+        self.bias_output.requires_grad_("output" in config.trainable)
+
+    @staticmethod
+    def _leak_vector(config: ModelConfig) -> Tensor:
+        if config.time_constants_ms is not None:
+            tau = torch.tensor(config.time_constants_ms, dtype=torch.float32)
+            if tau.shape != (config.hidden_size,):
+                raise ValueError("time_constants_ms needs one value per hidden unit")
+            return config.dt_ms / tau
+        if not 0 < config.leak <= 1:
+            raise ValueError(f"leak must be in (0, 1], got {config.leak}")
+        return torch.full((config.hidden_size,), float(config.leak))
+
+    @staticmethod
+    def _uniform(rows: int, columns: int) -> Tensor:
+        bound = 1.0 / math.sqrt(columns)
+        return torch.empty(rows, columns).uniform_(-bound, bound)
+
+    def _initial_recurrent(self) -> Tensor:
+        config = self.config
+        weight = self._uniform(config.hidden_size, config.hidden_size)
+        if config.dale:
+            weight = dale.project_columns(weight, self.unit_signs)
+            # Equal mean |w| per column before the global scaling (EI-RNN thesis init).
+            weight = weight / weight.abs().mean(dim=0, keepdim=True)
+            if config.balance_inhibition:
+                weight = dale.balance_inhibition(weight, self.unit_signs)
+        if config.spectral_scaling == "spectral_norm":
+            weight = weight * (config.spectral_value / spectral_norm(weight))
+        elif config.spectral_scaling == "spectral_radius":
+            weight = weight * (config.spectral_value / spectral_radius(weight))
+        elif config.spectral_scaling != "none":
+            raise ValueError(
+                "spectral_scaling must be 'spectral_norm', 'spectral_radius' or 'none', "
+                f"not {config.spectral_scaling!r}"
+            )
+        return weight
+
+    @property
+    def hidden_size(self) -> int:
+        return self.config.hidden_size
+
+    @property
+    def excitatory(self) -> Tensor:
+        """(N,) bool: True for excitatory units (all True without Dale's law)."""
+        return self.unit_signs > 0
+
+    def effective_output_weight(self) -> Tensor:
+        return self.weight_output * self.readout_mask[None, :]
+
+    def project_dale_(self) -> None:
+        """Restore single-signed columns after an unconstrained update."""
+        if self.config.dale:
+            with torch.no_grad():
+                self.weight_recurrent.copy_(
+                    dale.project_columns(self.weight_recurrent, self.unit_signs)
+                )
+
+    def preactivation(self, state: Tensor, inputs: Tensor) -> Tensor:
+        """z = W_in x + W_rec h + b. state (..., N), inputs (..., I) → (..., N)."""
+        return (
+            inputs @ self.weight_input.T.to(state.dtype)
+            + state @ self.weight_recurrent.T.to(state.dtype)
+            + self.bias.to(state.dtype)
+        )
+
+    def step(self, state: Tensor, inputs: Tensor) -> Tensor:
+        """One noise-free step F(h, x). state (K, N), inputs (K, I) → (K, N), any float dtype."""
+        alpha = self.alpha.to(state.dtype)
+        drive = self.nonlinearity.function(self.preactivation(state, inputs))
+        return (1 - alpha) * state + alpha * drive
+
+    def step_jacobian(self, state: Tensor, inputs: Tensor) -> Tensor:
+        """∂F/∂h = diag(1 − α) + diag(α φ′(z)) W_rec. state (K, N), inputs (K, I) → (K, N, N)."""
+        alpha = self.alpha.to(state.dtype)
+        slope = self.nonlinearity.derivative(self.preactivation(state, inputs))
+        weight = self.weight_recurrent.to(state.dtype)
+        jacobian = (alpha * slope)[:, :, None] * weight[None, :, :]
+        return jacobian + torch.diag_embed((1 - alpha).expand_as(state))
+
+    def readout(self, states: Tensor) -> Tensor:
+        """y = W_out h + b_out. states (..., N) → (..., O)."""
+        return states @ self.effective_output_weight().T + self.bias_output
+
+    def state_noise(self, batch_size: int, n_steps: int, generator: torch.Generator) -> Tensor:
+        """Recurrent noise ξ (B, T, N) with std √(2α)·σ_rec, so its effect is dt-invariant."""
+        noise = torch.randn(batch_size, n_steps, self.hidden_size, generator=generator)
+        return noise * torch.sqrt(2 * self.alpha) * self.config.recurrent_noise_std
+
+    def forward(
+        self,
+        inputs: Tensor,
+        initial_state: Tensor | None = None,
+        state_perturbation: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """Run the network.
+
+        Args:
+            inputs: (B, T, I).
+            initial_state: (B, N); zeros when None.
+            state_perturbation: (B, T, N) added to each new state (noise, or a gradient probe).
+        Returns:
+            outputs (B, T, O) and states (B, T, N), where states[:, t] = h_{t+1}.
+        """
+        batch_size, n_steps, _ = inputs.shape
+        state = (
+            inputs.new_zeros(batch_size, self.hidden_size)
+            if initial_state is None
+            else initial_state
+        )
+        # Input projection for all steps in one matrix product; only W_rec h is sequential.
+        driven = inputs @ self.weight_input.T + self.bias
+        alpha = self.alpha
+        phi = self.nonlinearity.function
+        states = []
+        for t in range(n_steps):
+            state = (1 - alpha) * state + alpha * phi(
+                driven[:, t] + state @ self.weight_recurrent.T
+            )
+            if state_perturbation is not None:
+                state = state + state_perturbation[:, t]
+            states.append(state)
+        states_tensor = torch.stack(states, dim=1)
+        return self.readout(states_tensor), states_tensor

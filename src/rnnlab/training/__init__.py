@@ -1,0 +1,1 @@
+"""Losses, Dale-respecting optimisers and the seeded training loop."""

@@ -1,0 +1,69 @@
+"""Loss and accuracy for decision tasks with a fixation output (EI-RNN thesis form).
+
+    L = MSE(y, one-hot fixation)   on loss steps outside the decision period
+      + CE_smoothed(y, label)      on decision steps
+      + w_fix · mean(y_fix²)       on decision steps (push the fixation output down)
+
+Shapes: outputs (B, T, O) logits, labels (B, T) int, masks (B, T) bool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+Tensor = torch.Tensor
+
+
+@dataclass(frozen=True)
+class LossParts:
+    total: Tensor
+    fixation_mse: Tensor
+    decision_cross_entropy: Tensor
+    fixation_down: Tensor
+
+
+def decision_loss(
+    outputs: Tensor,
+    labels: Tensor,
+    loss_mask: Tensor,
+    decision_mask: Tensor,
+    label_smoothing: float = 0.1,
+    fixdown_weight: float = 0.0,
+) -> LossParts:
+    fixating = loss_mask & ~decision_mask
+    deciding = loss_mask & decision_mask
+    zero = outputs.sum() * 0.0  # keeps the graph connected when a mask is empty
+    if fixating.any():
+        fixation_target = torch.zeros_like(outputs[fixating])
+        fixation_target[:, 0] = 1.0
+        fixation_mse = F.mse_loss(outputs[fixating], fixation_target)
+    else:
+        fixation_mse = zero
+    if deciding.any():
+        cross_entropy = F.cross_entropy(
+            outputs[deciding], labels[deciding], label_smoothing=label_smoothing
+        )
+        fixation_down = (outputs[deciding][:, 0] ** 2).mean()
+    else:
+        cross_entropy = fixation_down = zero
+    total = fixation_mse + cross_entropy + fixdown_weight * fixation_down
+    return LossParts(total, fixation_mse, cross_entropy, fixation_down)
+
+
+def decision_accuracy(outputs: Tensor, labels: Tensor, decision_mask: Tensor) -> float:
+    """Fraction of decision steps whose argmax output equals the label."""
+    if not decision_mask.any():
+        return float("nan")
+    predicted = outputs.argmax(dim=-1)
+    return float((predicted[decision_mask] == labels[decision_mask]).float().mean())
+
+
+def trial_choices(outputs: Tensor, decision_mask: Tensor) -> Tensor:
+    """(B,) choice per trial: argmax of the output averaged over its decision steps
+    (0 = the network kept fixating)."""
+    weights = decision_mask.to(outputs.dtype)[..., None]
+    mean_output = (outputs * weights).sum(dim=1) / weights.sum(dim=1).clamp_min(1.0)
+    return mean_output.argmax(dim=-1)

@@ -1,0 +1,367 @@
+"""Tests for the batched fixed-point / equilibrium finder (rnnlab.analysis.fixed_points)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyarrow as pa
+import pytest
+import torch
+from scipy.optimize import brentq
+
+from rnnlab.analysis.fixed_points import (
+    FixedPointResult,
+    FixedPointSettings,
+    classify_flow_stability,
+    classify_map_motif,
+    find_equilibria,
+    find_fixed_points,
+    find_roots,
+)
+
+
+def _sorted_by_magnitude(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values)
+    return values[np.lexsort((-values.real, -values.imag, -np.abs(values)))]
+
+
+def _linear_map(n: int, radius: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(n, n))
+    a *= radius / np.abs(np.linalg.eigvals(a)).max()
+    b = rng.normal(size=(n, 2))
+    return a, b
+
+
+def _check_eigenvectors(result: FixedPointResult) -> None:
+    for p in range(result.n_unique):
+        jac = result.jacobians[p]
+        lam = result.eigenvalues[p, 0]
+        v = result.leading_right_eigenvector[p]
+        w = result.leading_left_eigenvector[p]
+        np.testing.assert_allclose(jac @ v, lam * v, atol=1e-8)
+        np.testing.assert_allclose(jac.T @ w, lam * w, atol=1e-8)
+        assert np.linalg.norm(v) == pytest.approx(1.0)
+        assert np.linalg.norm(w) == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Maps
+
+
+def test_linear_map_finds_the_unique_stable_point():
+    n = 10
+    a, b = _linear_map(n, 0.5, seed=0)
+    u = np.array([0.3, -0.7])
+    a_t, b_t = torch.tensor(a), torch.tensor(b)
+
+    def step(h, inputs):
+        return h @ a_t.T + inputs @ b_t.T
+
+    initial = np.random.default_rng(1).uniform(-1, 1, size=(64, n))
+    result = find_fixed_points(step, initial, u)
+    expected = np.linalg.solve(np.eye(n) - a, b @ u)
+
+    assert result.time_kind == "map"
+    assert result.n_unique == 1 and result.n_converged == 64
+    assert result.n_failed == 0 and result.n_outliers == 0 and result.n_slow == 0
+    np.testing.assert_allclose(result.states[0], expected, atol=1e-8)
+    np.testing.assert_allclose(result.inputs[0], u)
+    assert result.q[0] < 1e-12 and result.is_converged[0]
+    assert list(result.labels) == ["stable"]
+    np.testing.assert_allclose(result.jacobians[0], a, atol=1e-12)
+    np.testing.assert_allclose(result.eigenvalues[0], _sorted_by_magnitude(np.linalg.eigvals(a)),
+                               atol=1e-10)
+    magnitudes = np.abs(result.eigenvalues[0])
+    assert np.all(np.diff(magnitudes) <= 1e-12)
+    _check_eigenvectors(result)
+
+    # Inputs given per point (K, M) give the same answer as a broadcast (M,) input.
+    per_point = find_fixed_points(step, initial, np.tile(u, (64, 1)))
+    np.testing.assert_allclose(per_point.states, result.states, atol=1e-10)
+
+
+def test_bistable_units_give_all_27_points_with_correct_motifs():
+    x_star = brentq(lambda x: math.tanh(2 * x) - x, 0.5, 2.0)
+    assert x_star == pytest.approx(0.9575, abs=1e-4)
+
+    def step(h, u):
+        return torch.tanh(2 * h)
+
+    initial = np.random.default_rng(2).uniform(-2, 2, size=(1000, 3))
+    result = find_fixed_points(step, initial, np.zeros(0))
+
+    assert result.n_unique == 27
+    assert np.all(result.q < 1e-12) and result.is_converged.all()
+    levels = np.array([-x_star, 0.0, x_star])
+    nearest = np.abs(result.states[..., None] - levels).argmin(axis=-1)
+    np.testing.assert_allclose(result.states, levels[nearest], atol=1e-8)
+    patterns = {tuple(row) for row in nearest}
+    assert len(patterns) == 27
+
+    all_nonzero = (nearest != 1).all(axis=1)
+    labels = np.asarray(result.labels)
+    assert np.all(labels[all_nonzero] == "stable")
+    assert np.all(labels[~all_nonzero] == "saddle")
+    assert (labels == "stable").sum() == 8 and (labels == "saddle").sum() == 19
+    slope_at_star = 2 * (1 - x_star**2)
+    for row, pattern in zip(result.eigenvalues, nearest):
+        expected = np.where(pattern == 1, 2.0, slope_at_star)
+        np.testing.assert_allclose(row, np.sort(expected)[::-1], atol=1e-8)
+    _check_eigenvectors(result)
+
+
+def test_rotational_and_continuous_motifs():
+    theta, gain = 0.5, 1.2
+    rotation = gain * torch.tensor([[math.cos(theta), -math.sin(theta)],
+                                    [math.sin(theta), math.cos(theta)]], dtype=torch.float64)
+
+    def spiral(h, u):
+        return h @ rotation.T
+
+    initial = np.random.default_rng(3).uniform(-1, 1, size=(16, 2))
+    result = find_fixed_points(spiral, initial, np.zeros(0))
+    assert result.n_unique == 1
+    np.testing.assert_allclose(result.states[0], 0.0, atol=1e-10)
+    assert list(result.labels) == ["rotational"]
+    np.testing.assert_allclose(result.eigenvalues[0], gain * np.exp([1j * theta, -1j * theta]),
+                               atol=1e-12)
+
+    diagonal = torch.tensor([1.0, 0.5], dtype=torch.float64)
+
+    def line(h, u):
+        return h * diagonal
+
+    result = find_fixed_points(line, initial, np.zeros(0))
+    assert result.n_unique >= 10  # a line of fixed points: each start keeps its own x
+    assert np.all(result.labels == "continuous")
+    np.testing.assert_allclose(result.states[:, 1], 0.0, atol=1e-10)
+    np.testing.assert_allclose(result.eigenvalues, np.tile([1.0, 0.5], (result.n_unique, 1)),
+                               atol=1e-12)
+
+
+def test_classifiers_follow_the_documented_thresholds():
+    assert classify_map_motif([0.5, 0.3j]) == "stable"
+    assert classify_map_motif([0.985, 0.2]) == "continuous"
+    assert classify_map_motif([1.019, 0.2]) == "continuous"
+    assert classify_map_motif([1.05, 0.2]) == "saddle"
+    assert classify_map_motif([-1.5, 0.2]) == "saddle"
+    assert classify_map_motif([1.1 + 0.3j, 1.1 - 0.3j, 0.5]) == "rotational"
+    assert classify_map_motif([1.1 + 0.3j, 1.1 - 0.3j, 1.2]) == "saddle"
+    assert classify_map_motif([0.97], tolerance=0.05) == "continuous"
+
+    assert classify_flow_stability([-0.5, -1.0 + 2j, -1.0 - 2j]) == "stable"
+    assert classify_flow_stability([1e-5, -1.0]) == "marginal"  # |1e-5| ≤ 1e-3 × 1
+    assert classify_flow_stability([0.01, -1.0]) == "unstable"
+    assert classify_flow_stability([-1e-4, -100.0]) == "marginal"  # relative to max |λ| = 100
+    assert classify_flow_stability([0.0, 0.0]) == "marginal"
+
+
+def _tanh_network(n: int, m: int, gain: float, seed: int):
+    generator = torch.Generator().manual_seed(seed)
+    w = gain * torch.randn(n, n, generator=generator, dtype=torch.float64) / math.sqrt(n)
+    w_in = torch.randn(n, m, generator=generator, dtype=torch.float64)
+    bias = 0.1 * torch.randn(n, generator=generator, dtype=torch.float64)
+    return w, w_in, bias
+
+
+def _match_points(first: FixedPointResult, second: FixedPointResult) -> np.ndarray:
+    assert first.n_unique == second.n_unique
+    distance = np.linalg.norm(first.states[:, None] - second.states[None], axis=-1)
+    match = distance.argmin(axis=1)
+    assert len(set(match)) == first.n_unique
+    assert distance[np.arange(first.n_unique), match].max() < 1e-8
+    return match
+
+
+def test_analytic_and_autograd_jacobians_agree():
+    n, m = 8, 2
+    w, w_in, bias = _tanh_network(n, m, gain=2.0, seed=4)
+    u = np.array([0.2, -0.1])
+
+    def step(h, inputs):
+        return torch.tanh(h @ w.T + inputs @ w_in.T + bias)
+
+    def step_jacobian(h, inputs):
+        slope = 1 - step(h, inputs) ** 2
+        return slope.unsqueeze(-1) * w
+
+    initial = np.random.default_rng(5).uniform(-1, 1, size=(200, n))
+    autograd = find_fixed_points(step, initial, u)
+    analytic = find_fixed_points(step, initial, u, jacobian=step_jacobian)
+    assert autograd.n_unique >= 3  # gain 2: several fixed points
+    match = _match_points(autograd, analytic)
+    np.testing.assert_allclose(autograd.eigenvalues, analytic.eigenvalues[match], atol=1e-8)
+    np.testing.assert_array_equal(autograd.labels, analytic.labels[match])
+
+    def rhs(x, inputs):
+        return -x + torch.tanh(x) @ w.T + inputs @ w_in.T + bias
+
+    def rhs_jacobian(x, inputs):
+        return (1 - torch.tanh(x) ** 2).unsqueeze(-2) * w - torch.eye(n, dtype=torch.float64)
+
+    autograd = find_equilibria(rhs, initial, u)
+    analytic = find_equilibria(rhs, initial, u, jacobian=rhs_jacobian)
+    assert autograd.time_kind == "flow" and autograd.n_unique >= 2
+    match = _match_points(autograd, analytic)
+    np.testing.assert_allclose(autograd.eigenvalues, analytic.eigenvalues[match], atol=1e-8)
+    np.testing.assert_array_equal(autograd.labels, analytic.labels[match])
+    for row in autograd.eigenvalues:
+        assert np.all(np.diff(row.real) <= 1e-12)  # descending Re λ
+
+
+# ---------------------------------------------------------------------------------------------
+# Flows
+
+
+@pytest.mark.parametrize(
+    ("spectrum", "label"),
+    [([-0.5, -1.0, -2.0, -3.0], "stable"), ([0.5, -1.0, -2.0, -3.0], "unstable")],
+)
+def test_linear_flow_equilibrium_and_stability(spectrum, label):
+    rng = np.random.default_rng(6)
+    basis = rng.normal(size=(4, 4))
+    a = basis @ np.diag(spectrum) @ np.linalg.inv(basis)
+    b = rng.normal(size=(4, 3))
+    u = np.array([1.0, -0.5, 0.25])
+    a_t, b_t = torch.tensor(a), torch.tensor(b)
+
+    def rhs(x, inputs):
+        return x @ a_t.T + inputs @ b_t.T
+
+    initial = rng.uniform(-1, 1, size=(32, 4))
+    result = find_equilibria(rhs, initial, u)
+    assert result.n_unique == 1
+    np.testing.assert_allclose(result.states[0], -np.linalg.solve(a, b @ u), atol=1e-8)
+    assert list(result.labels) == [label]
+    np.testing.assert_allclose(result.eigenvalues[0], np.sort(spectrum)[::-1], atol=1e-8)
+    _check_eigenvectors(result)
+
+
+def test_marginal_flow_line_of_equilibria():
+    diagonal = torch.tensor([0.0, -1.0], dtype=torch.float64)
+
+    def rhs(x, u):
+        return x * diagonal
+
+    initial = np.random.default_rng(7).uniform(-1, 1, size=(8, 2))
+    result = find_equilibria(rhs, initial, np.zeros(0))
+    assert result.n_unique == 8
+    assert np.all(result.labels == "marginal")
+    np.testing.assert_allclose(result.eigenvalues, np.tile([0.0, -1.0], (8, 1)), atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Post-processing
+
+
+def test_duplicates_keep_the_lowest_q_copy():
+    centre = torch.tensor([1.0, 2.0], dtype=torch.float64)
+
+    def residual(h, u):
+        return h - centre - u
+
+    offsets = np.array([[3e-7, 0.0], [0.0, 1e-7], [-2e-7, 2e-7], [0.0, -5e-8], [4e-7, 4e-7]])
+    initial = np.concatenate([1.0 + offsets[:, :1], 2.0 + offsets[:, 1:]], axis=1)
+    far = initial + np.array([0.5, 0.0])  # a second cluster, with its own input shift
+    inputs = np.concatenate([np.zeros((5, 2)), np.tile([0.5, 0.0], (5, 1))])
+    settings = FixedPointSettings(adam_steps=0, refine_steps=0, converged_q=1e-10)
+    result = find_roots(residual, np.concatenate([initial, far]), inputs, settings=settings)
+
+    assert result.n_iterations == 0
+    assert result.n_converged == 10 and result.n_unique == 2
+    q_all = 0.5 * (offsets**2).sum(axis=1)
+    best = int(np.argmin(q_all))
+    assert sorted(result.initial_index.tolist()) == [best, best + 5]
+    np.testing.assert_allclose(result.q, q_all[best], rtol=1e-6)
+
+    # A tolerance below the spread keeps every copy.
+    fine = FixedPointSettings(adam_steps=0, refine_steps=0, converged_q=1e-10,
+                              unique_tolerance=1e-9)
+    assert find_roots(residual, np.concatenate([initial, far]), inputs,
+                      settings=fine).n_unique == 10
+
+
+def test_runaway_initial_state_is_not_returned():
+    # q = ½ h² exp(−h²) → 0 as |h| → ∞: a start beyond the ridge at |h| = 1 runs away.
+    def step(h, u):
+        return h - h * torch.exp(-(h**2) / 2)
+
+    initial = np.concatenate([np.linspace(-0.5, 0.5, 20), [3.0]])[:, None]
+    result = find_fixed_points(step, initial, np.zeros(0))
+    assert result.n_unique == 1
+    np.testing.assert_allclose(result.states, 0.0, atol=1e-8)
+    assert 20 not in result.initial_index
+    assert result.n_outliers == 1  # it reached q < converged_q far out, at |h| ≈ 8.6
+    assert result.n_converged + result.n_slow + result.n_failed == 21
+
+    unfiltered = find_fixed_points(step, initial, np.zeros(0),
+                                   settings=FixedPointSettings(outlier_distance_scale=math.inf))
+    assert unfiltered.n_outliers == 0 and unfiltered.n_unique == 2
+    assert np.abs(unfiltered.states).max() > 5
+
+
+def test_slow_point_of_a_saddle_node_ghost():
+    c = 1e-4
+
+    def step(h, u):  # h' = h + c + h²: no fixed point, a bottleneck at h = 0 with q = c²/2
+        return h + c + h**2
+
+    initial = np.linspace(-0.4, 0.4, 8)[:, None]
+    result = find_fixed_points(step, initial, np.zeros(0))
+    assert result.n_converged == 0 and result.n_slow == 8
+    assert result.n_unique == 1 and not result.is_converged.any()
+    assert c**2 / 2 <= result.q[0] < 1.001 * c**2 / 2
+    assert abs(result.states[0, 0]) < 1e-4
+    assert list(result.labels) == ["continuous"]  # J = 1 + 2h ≈ 1
+
+    hidden = find_fixed_points(step, initial, np.zeros(0),
+                               settings=FixedPointSettings(keep_slow_points=False))
+    assert hidden.n_unique == 0 and hidden.n_slow == 8
+    assert hidden.states.shape == (0, 1) and hidden.eigenvalues.shape == (0, 1)
+    assert len(hidden.to_frame()) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Output and guards
+
+
+def test_to_frame_is_tidy_and_arrow_friendly():
+    def step(h, u):
+        return torch.tanh(2 * h) + 0 * u.sum(-1, keepdim=True)
+
+    initial = np.random.default_rng(8).uniform(-2, 2, size=(300, 2))
+    result = find_fixed_points(step, initial, np.array([0.0]))
+    frame = result.to_frame(n_eigenvalues=3)
+    assert len(frame) == result.n_unique == 9
+    expected = ["point", "q", "is_converged", "motif", "max_abs_eigenvalue",
+                "max_real_eigenvalue"]
+    for k in range(3):
+        expected += [f"eigenvalue_{k}_real", f"eigenvalue_{k}_imag"]
+    assert list(frame.columns) == expected + ["state", "input"]
+    assert frame["point"].tolist() == list(range(9))
+    assert frame["eigenvalue_2_real"].isna().all()  # N = 2 < 3
+    np.testing.assert_allclose(frame["max_abs_eigenvalue"], np.abs(result.eigenvalues).max(1))
+    assert frame["state"].iloc[0] == result.states[0].tolist()
+    assert isinstance(frame["input"].iloc[0][0], float)
+    schema = pa.Table.from_pandas(frame).schema
+    assert schema.field("state").type == pa.list_(pa.float64())
+    assert schema.field("input").type == pa.list_(pa.float64())
+
+
+def test_thread_count_restored_and_inputs_checked():
+    threads = torch.get_num_threads()
+
+    def step(h, u):
+        return 0.5 * h
+
+    find_fixed_points(step, np.ones((3, 2)), np.zeros(1),
+                      settings=FixedPointSettings(adam_steps=5))
+    assert torch.get_num_threads() == threads
+    with pytest.raises(ValueError):
+        find_fixed_points(step, np.ones((3, 2)), np.zeros((4, 1)))
+    with pytest.raises(ValueError):
+        find_fixed_points(step, np.ones(3), np.zeros(1))
+    with pytest.raises(ValueError):
+        FixedPointSettings(converged_q=1e-3, slow_point_q=1e-6)
