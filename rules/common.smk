@@ -118,7 +118,8 @@ def study_section(name):
 
 
 def fixed_point_settings(wildcards):
-    settings = {k: v for k, v in SWEEP.items() if k not in ("run", "seeds", "enabled")}
+    not_for_the_job = ("run", "seeds", "enabled", "inhibitory_fractions", "example_inhibitory_fraction")
+    settings = {k: v for k, v in SWEEP.items() if k not in not_for_the_job}
     settings["inhibitory_fraction"] = run_fraction(wildcards)
     return settings
 

@@ -107,8 +107,6 @@ def fixed_points(
     """
     settings = dict(settings)
     fraction = float(settings.pop("inhibitory_fraction"))
-    for unused in ("example_inhibitory_fraction",):
-        settings.pop(unused, None)
     finder = FixedPointSettings(**settings.pop("finder", {}))
     settings["input_conditions"] = tuple(settings.get("input_conditions", ()))
     network_settings = NetworkFixedPointSettings(finder=finder, **settings)

@@ -252,11 +252,14 @@ def config_hash(config: dict) -> str:
 
 
 def _arrow_schema(schema: TableSchema, frame: pd.DataFrame) -> pa.Schema:
-    fields = [pa.field(c.name, _TYPES[c.type]) for c in schema.columns]
-    listed = set(schema.column_names)
+    listed = {c.name: _TYPES[c.type] for c in schema.columns}
+    fields = []
     for name in frame.columns:
-        if name not in listed:
-            fields.append(pa.field(name, pa.Table.from_pandas(frame[[name]]).schema[0].type))
+        if name in listed:
+            fields.append(pa.field(name, listed[name]))
+        else:
+            inferred = pa.Table.from_pandas(frame[[name]], preserve_index=False).schema[0].type
+            fields.append(pa.field(name, inferred))
     return pa.schema(fields)
 
 
@@ -279,7 +282,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, table: str, provenance: P
     path = Path(path)
     check_frame(frame, table, str(path))
     schema = SCHEMAS[table]
-    ordered = frame[schema.column_names + [c for c in frame.columns if c not in schema.column_names]]
+    extra = [c for c in frame.columns if c not in schema.column_names]
+    # Grouping columns of a summary read best first; optional detail columns read best last.
+    order = extra + schema.column_names if schema.extra_columns == "any" else schema.column_names + extra
+    ordered = frame[order]
     arrow = pa.Table.from_pandas(
         ordered.reset_index(drop=True),
         schema=_arrow_schema(schema, ordered),
@@ -291,6 +297,15 @@ def write_table(frame: pd.DataFrame, path: str | Path, table: str, provenance: P
     temporary = path.with_name(f".{path.name}.partial")
     pq.write_table(arrow, temporary)
     os.replace(temporary, path)
+
+
+def _normalised(arrow_type: pa.DataType) -> pa.DataType:
+    """Treat large_string / large_list (what pandas may write) like string / list."""
+    if pa.types.is_large_string(arrow_type):
+        return pa.string()
+    if pa.types.is_large_list(arrow_type):
+        return pa.list_(_normalised(arrow_type.value_type))
+    return arrow_type
 
 
 def read_table(path: str | Path, table: str | None = None) -> pd.DataFrame:
@@ -307,7 +322,7 @@ def read_table(path: str | Path, table: str | None = None) -> pd.DataFrame:
         for column in schema.columns:
             if column.name in arrow.schema.names:
                 actual = arrow.schema.field(column.name).type
-                if actual != _TYPES[column.type]:
+                if _normalised(actual) != _TYPES[column.type]:
                     raise TableError(
                         f"{path}: column {column.name!r} is {actual}, schema {table!r} "
                         f"says {column.type}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def _populations(signs: np.ndarray) -> dict[str, np.ndarray]:
@@ -12,6 +11,13 @@ def _populations(signs: np.ndarray) -> dict[str, np.ndarray]:
     if (signs < 0).any():
         populations["I"] = signs < 0
     return populations
+
+
+def skewness(values: np.ndarray) -> float:
+    """Sample skewness E[(x − μ)³]/σ³ (biased estimator, as scipy.stats.skew); 0 if σ = 0."""
+    centred = values - values.mean()
+    spread = np.sqrt((centred**2).mean())
+    return float((centred**3).mean() / spread**3) if spread > 0 else 0.0
 
 
 def weight_statistics(
@@ -33,7 +39,7 @@ def weight_statistics(
                 n_mixed_sign_columns=int(((w * expected) < 0).any(axis=0).sum()),
                 log10_abs_mean=float(log_magnitude.mean()),
                 log10_abs_std=float(log_magnitude.std()),
-                log10_abs_skew=float(stats.skew(log_magnitude)) if log_magnitude.size > 2 else 0.0,
+                log10_abs_skew=skewness(log_magnitude),
             )
         )
     return pd.DataFrame(rows)

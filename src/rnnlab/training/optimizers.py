@@ -50,8 +50,9 @@ class OptimizerConfig:
 
 
 class DaleOptimizer(torch.optim.Optimizer):
-    """One optimiser, a rule per parameter group: ``rule`` = "gd" or "eg"; a group with
-    ``column_signs`` (N,) is projected back to single-signed columns after a GD step."""
+    """One optimiser, a rule per parameter group: ``rule`` = "gd" or "eg". A group with
+    ``column_signs`` (N,) is projected back to single-signed columns after a GD step, and under
+    EG takes its signs from them."""
 
     def __init__(self, groups: list[dict], momentum: float, min_magnitude: float):
         defaults = dict(rule="gd", lr=0.1, weight_decay=0.0, column_signs=None)
@@ -75,13 +76,16 @@ class DaleOptimizer(torch.optim.Optimizer):
                     continue
                 gradient = parameter.grad
                 if group["rule"] == "eg":
-                    direction = torch.sign(parameter) * gradient + group[
-                        "weight_decay"
-                    ] * parameter.abs()
+                    # The sign is fixed before the update: exp() can underflow to 0, and
+                    # sign(0) = 0 would otherwise kill the weight for good.
+                    if group["column_signs"] is not None:
+                        sign = group["column_signs"][None, :].expand_as(parameter)
+                    else:
+                        sign = torch.sign(parameter)
+                    direction = sign * gradient + group["weight_decay"] * parameter.abs()
                     velocity = self._velocity(parameter, direction)
-                    parameter.mul_(torch.exp(-group["lr"] * velocity))
-                    magnitude = parameter.abs().clamp_min(self.min_magnitude)
-                    parameter.copy_(torch.sign(parameter) * magnitude)
+                    magnitude = parameter.abs() * torch.exp(-group["lr"] * velocity)
+                    parameter.copy_(sign * magnitude.clamp_min(self.min_magnitude))
                 else:
                     direction = gradient + group["weight_decay"] * parameter
                     velocity = self._velocity(parameter, direction)
