@@ -20,6 +20,6 @@ include: "rules/figures_ei_modcog.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_figures(),
-    default_target: True

@@ -3,14 +3,14 @@ rule aggregate:
         aggregate_inputs,
     output:
         "results/{study}/aggregate/{aggregate}.parquet",
-    params:
-        statistics=config["statistics"],
     log:
         "results/logs/aggregate/{study}/{aggregate}.log",
     benchmark:
         "results/benchmarks/aggregate/{study}/{aggregate}.tsv"
-    threads: 1
     conda:
         "../envs/tables.yaml"
+    threads: 1
+    params:
+        statistics=config["statistics"],
     script:
         "../workflow_scripts/aggregate.py"

@@ -53,7 +53,9 @@ def _study_runs():
                 sweep["run"], {"model": {"excitatory_fraction": round(1 - fraction, 10)}}
             )
             where = f"studies.{STUDY}.fixed_point_sweep.run (fraction {fraction})"
-            runs[fraction_name(fraction)] = resolve_run(STUDY, fraction_name(fraction), override, where)
+            runs[fraction_name(fraction)] = resolve_run(
+                STUDY, fraction_name(fraction), override, where
+            )
     return runs
 
 
@@ -62,9 +64,7 @@ RUNS = {STUDY: _study_runs()} if ENABLED else {}
 STUDY_RUNS = RUNS.get(STUDY, {})
 MAIN_RUNS = list(STUDY_CONFIG["runs"])
 SWEEP = STUDY_CONFIG["fixed_point_sweep"]
-SWEEP_RUNS = (
-    [fraction_name(f) for f in SWEEP["inhibitory_fractions"]] if SWEEP["enabled"] else []
-)
+SWEEP_RUNS = [fraction_name(f) for f in SWEEP["inhibitory_fractions"]] if SWEEP["enabled"] else []
 for required_run in ("eg", "gd"):
     if required_run not in STUDY_CONFIG["runs"]:
         raise WorkflowError(
@@ -118,7 +118,13 @@ def study_section(name):
 
 
 def fixed_point_settings(wildcards):
-    not_for_the_job = ("run", "seeds", "enabled", "inhibitory_fractions", "example_inhibitory_fraction")
+    not_for_the_job = (
+        "run",
+        "seeds",
+        "enabled",
+        "inhibitory_fractions",
+        "example_inhibitory_fraction",
+    )
     settings = {k: v for k, v in SWEEP.items() if k not in not_for_the_job}
     settings["inhibitory_fraction"] = run_fraction(wildcards)
     return settings

@@ -3,17 +3,17 @@ rule evaluate_checkpoints:
         checkpoints=f"{RUN_DIRECTORY}/checkpoints",
     output:
         evaluation=f"{RUN_DIRECTORY}/evaluation.parquet",
-    params:
-        evaluation=study_section("evaluation"),
     log:
         "results/logs/evaluate_checkpoints/{study}/{run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/evaluate_checkpoints/{study}/{run}/seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        "../envs/torch.yaml"
+    params:
+        evaluation=study_section("evaluation"),
     script:
         "../workflow_scripts/evaluate_checkpoints.py"

@@ -8,12 +8,12 @@ rule ei_modcog_learning_curves:
             category=REPORT_CATEGORY,
             labels={"figure": "a: learning curves"},
         ),
-    params:
-        figure="ei_modcog.learning_curves",
     log:
         "results/logs/figures/ei_modcog/learning_curves.log",
     conda:
         "../envs/plot.yaml"
+    params:
+        figure="ei_modcog.learning_curves",
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -28,12 +28,12 @@ rule ei_modcog_checkpoint_accuracy:
             category=REPORT_CATEGORY,
             labels={"figure": "b: checkpoint accuracy"},
         ),
-    params:
-        figure="ei_modcog.checkpoint_accuracy",
     log:
         "results/logs/figures/ei_modcog/checkpoint_accuracy.log",
     conda:
         "../envs/plot.yaml"
+    params:
+        figure="ei_modcog.checkpoint_accuracy",
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -49,12 +49,12 @@ rule ei_modcog_gradient_credit:
             category=REPORT_CATEGORY,
             labels={"figure": "c: E vs I credit assignment"},
         ),
-    params:
-        figure="ei_modcog.gradient_credit",
     log:
         "results/logs/figures/ei_modcog/gradient_credit.log",
     conda:
         "../envs/plot.yaml"
+    params:
+        figure="ei_modcog.gradient_credit",
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -71,12 +71,12 @@ rule ei_modcog_fixed_point_motifs:
             category=REPORT_CATEGORY,
             labels={"figure": "d: fixed points vs inhibition"},
         ),
-    params:
-        figure="ei_modcog.fixed_point_motifs",
     log:
         "results/logs/figures/ei_modcog/fixed_point_motifs.log",
     conda:
         "../envs/plot.yaml"
+    params:
+        figure="ei_modcog.fixed_point_motifs",
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -92,17 +92,17 @@ rule ei_modcog_weight_signs:
             category=REPORT_CATEGORY,
             labels={"figure": "e: weight signs and magnitudes"},
         ),
-    params:
-        figure="ei_modcog.weight_signs",
     log:
         "results/logs/figures/ei_modcog/weight_signs.log",
     conda:
         "../envs/plot.yaml"
+    params:
+        figure="ei_modcog.weight_signs",
     script:
         "../workflow_scripts/plot_figure.py"
 
 
 rule ei_modcog:
+    default_target: False
     input:
         study_figures(),
-    default_target: False

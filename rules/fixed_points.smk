@@ -5,17 +5,17 @@ rule fixed_points:
         points=f"{RUN_DIRECTORY}/fixed_points.parquet",
         searches=f"{RUN_DIRECTORY}/fixed_point_search.parquet",
         trajectories=f"{RUN_DIRECTORY}/fixed_point_trajectories.parquet",
-    params:
-        settings=fixed_point_settings,
     log:
         "results/logs/fixed_points/{study}/{run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/fixed_points/{study}/{run}/seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
-    conda:
-        "../envs/torch.yaml"
+    params:
+        settings=fixed_point_settings,
     script:
         "../workflow_scripts/fixed_points.py"

@@ -4,18 +4,18 @@ rule collect_gradients:
     output:
         gradients=f"{RUN_DIRECTORY}/gradients.parquet",
         unit_gradients=f"{RUN_DIRECTORY}/unit_gradients.parquet",
-    params:
-        gradients=study_section("gradients"),
     log:
         "results/logs/collect_gradients/{study}/{run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/collect_gradients/{study}/{run}/seed{seed}.tsv"
+    conda:
+        "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        "../envs/torch.yaml"
+    params:
+        gradients=study_section("gradients"),
     script:
         "../workflow_scripts/collect_gradients.py"
 
@@ -29,8 +29,8 @@ rule gradient_metrics:
         "results/logs/gradient_metrics/{study}/{run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/gradient_metrics/{study}/{run}/seed{seed}.tsv"
-    threads: 1
     conda:
         "../envs/tables.yaml"
+    threads: 1
     script:
         "../workflow_scripts/gradient_metrics.py"

@@ -4,14 +4,14 @@ rule weight_statistics:
     output:
         statistics=f"{RUN_DIRECTORY}/weight_statistics.parquet",
         histograms=f"{RUN_DIRECTORY}/weight_histograms.parquet",
-    params:
-        weights=study_section("weights"),
     log:
         "results/logs/weight_statistics/{study}/{run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/weight_statistics/{study}/{run}/seed{seed}.tsv"
-    threads: 1
     conda:
         "../envs/torch.yaml"
+    threads: 1
+    params:
+        weights=study_section("weights"),
     script:
         "../workflow_scripts/weight_statistics.py"

@@ -1,0 +1,163 @@
+"""The Snakemake workflow itself: lint, format, config validation, DAG shape, and the whole DAG
+on the tiny test config, twice, bit for bit."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rnnlab.tables import SCHEMAS, read_table, read_table_name
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WORKFLOW_PARTS = ["Snakefile", "rules", "workflow_scripts", "config", "envs", "report", "profiles", "src"]
+STUDY_FIGURES = [
+    "learning_curves",
+    "checkpoint_accuracy",
+    "gradient_credit",
+    "weight_signs",
+    "fixed_point_motifs",
+]
+
+
+def copy_workflow(destination: Path) -> Path:
+    destination.mkdir(parents=True)
+    for part in WORKFLOW_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / part)
+    return destination
+
+
+def snakemake(directory: Path, *arguments: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "snakemake"), *arguments],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"},
+    )
+
+
+def job_counts(dry_run_output: str) -> dict[str, int]:
+    table = dry_run_output.split("Job stats:")[1]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+@pytest.fixture
+def workflow(tmp_path):
+    return copy_workflow(tmp_path / "workflow")
+
+
+def test_lint_reports_nothing():
+    result = snakemake(ROOT, "--lint", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Lints for" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_snakefmt_check_passes():
+    result = subprocess.run(
+        [str(BIN / "snakefmt"), "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_job_rule_has_conda_log_and_a_pinned_env():
+    for rule_file in (ROOT / "rules").glob("*.smk"):
+        for block in re.split(r"^rule ", rule_file.read_text(), flags=re.M)[1:]:
+            name = block.split(":")[0]
+            if "script:" not in block:
+                continue  # a target rule: inputs only
+            assert "    log:" in block, f"{rule_file.name}: rule {name} has no log"
+            env = re.search(r'conda:\n\s+"\.\./(envs/[\w.]+)"', block)
+            assert env and (ROOT / env.group(1)).exists(), f"{rule_file.name}: rule {name}"
+            if "benchmark:" not in block:
+                assert "figures" in rule_file.name or "gradient_metrics" in name, name
+
+
+def write_config(workflow: Path, edit) -> None:
+    config = yaml.safe_load((workflow / "config" / "test.yaml").read_text())
+    edit(config)
+    (workflow / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        (lambda c: c["studies"]["ei_modcog"].update(sedes=[1]), "sedes"),
+        (lambda c: c["studies"]["ei_modcog"].update(seeds="one"), "seeds"),
+        (lambda c: c["studies"].pop("ei_modcog"), "ei_modcog"),
+        (lambda c: c["studies"]["ei_modcog"]["training_defaults"]["model"].update(hiden_size=3), "hiden_size"),
+        (lambda c: c["studies"]["ei_modcog"]["runs"]["gd"].update(optimizer={"name": "adamw"}), "adamw"),
+        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"].update(example_inhibitory_fraction=0.3), "example_inhibitory_fraction"),
+    ],
+    ids=["unknown key", "wrong type", "missing study", "unknown model key", "bad optimizer", "bad example fraction"],
+)
+def test_bad_config_fails_before_any_job_naming_the_key(workflow, edit, named):
+    write_config(workflow, edit)
+    result = snakemake(workflow, "-n", "--cores", "1")
+    assert result.returncode != 0
+    assert named in result.stdout + result.stderr
+    assert not (workflow / "results").exists()
+
+
+def test_one_figure_target_builds_only_its_ancestors():
+    result = snakemake(ROOT, "-n", "--configfile", "config/test.yaml", "--forceall",
+                       "results/figures/ei_modcog/learning_curves.png")
+    assert result.returncode == 0, result.stderr
+    counts = job_counts(result.stdout)
+    # 2 runs × 2 seeds trained, one aggregate, one figure: no evaluation, gradients, fixed points.
+    assert counts == {"train": 4, "aggregate": 1, "ei_modcog_learning_curves": 1, "total": 6}
+
+
+def test_named_targets_exist_for_the_study_and_each_figure():
+    result = snakemake(ROOT, "-n", "--configfile", "config/test.yaml", "--forceall",
+                       "ei_modcog_fixed_point_motifs")
+    assert result.returncode == 0, result.stderr
+    counts = job_counts(result.stdout)
+    assert counts["fixed_points"] == 2 and "collect_gradients" not in counts
+    result = snakemake(ROOT, "-n", "--configfile", "config/test.yaml", "--forceall", "ei_modcog")
+    assert result.returncode == 0, result.stderr
+    assert all(f"ei_modcog_{name}" in job_counts(result.stdout) for name in STUDY_FIGURES)
+
+
+def run_everything(directory: Path) -> None:
+    result = snakemake(directory, "--cores", "2", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+
+
+@pytest.mark.slow
+def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_path):
+    first = copy_workflow(tmp_path / "first")
+    run_everything(first)
+    for name in STUDY_FIGURES:
+        figure = first / "results" / "figures" / "ei_modcog" / f"{name}.png"
+        assert figure.stat().st_size > 10_000, figure
+    tables = sorted((first / "results").rglob("*.parquet"))
+    assert {read_table_name(p) for p in tables} == set(SCHEMAS)
+    for path in tables:
+        read_table(path, read_table_name(path))  # raises if the file breaks its schema
+
+    nothing_to_do = snakemake(first, "-n", "--configfile", "config/test.yaml")
+    assert "Nothing to be done" in nothing_to_do.stdout + nothing_to_do.stderr
+
+    second = copy_workflow(tmp_path / "second")
+    run_everything(second)
+    outputs = [p for p in (first / "results").rglob("*") if p.suffix in (".parquet", ".png", ".pt")]
+    assert len(outputs) > 50
+    different = [
+        str(p.relative_to(first))
+        for p in outputs
+        if p.read_bytes() != (second / p.relative_to(first)).read_bytes()
+    ]
+    assert different == []
