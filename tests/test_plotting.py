@@ -140,7 +140,8 @@ def _weights(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
                             checkpoint_step=step,
                             population=population,
                             n_weights=n_weights,
-                            n_sign_flips=flips,
+                            n_sign_corrections=flips,
+                            n_sign_flips=0,
                             n_mixed_sign_columns=0 if run == "eg" else 1,
                             log10_abs_mean=float(log_w.mean()),
                             log10_abs_std=float(log_w.std()),
@@ -455,7 +456,7 @@ def test_weight_signs_panels_and_annotations(aggregates):
     assert "EG (n = 2 seeds)" in legend and "GD (n = 2 seeds)" in legend
     assert {"presynaptic E", "presynaptic I"} <= set(legend)
     texts = _texts(figure)
-    assert "EG: no sign flips" in texts
+    assert "EG: no sign corrections" in texts
     # EG curves are exactly zero; GD curves grow.
     eg_color, gd_color = RUN_COLORS["eg"], RUN_COLORS["gd"]
     eg_lines = [l for l in flips_axis.get_lines() if l.get_color() == eg_color]

@@ -42,14 +42,19 @@ def test_eg_respects_the_minimum_magnitude():
     assert model.weight_recurrent.abs().min() >= 1e-3 - 1e-12
 
 
-def test_gd_projection_reflects_weights_that_cross_zero():
+def test_gd_projection_reflects_weights_that_cross_zero_and_counts_them():
     model = small_model()
     w0 = model.weight_recurrent.detach().clone()
     optimizer = make_optimizer(model, OptimizerConfig(name="gd", recurrent_learning_rate=1.0, momentum=0.0))
-    model.weight_recurrent.grad = torch.sign(w0) * (w0.abs() + 0.5)  # every weight crosses zero
+    gradient = torch.sign(w0) * (w0.abs() + 0.5)  # every weight crosses zero ...
+    gradient[:, 0] = 0.0  # ... but those of unit 0
+    model.weight_recurrent.grad = gradient
     optimizer.step()
-    torch.testing.assert_close(model.weight_recurrent.detach().abs(), torch.full_like(w0, 0.5))
+    expected = torch.full_like(w0, 0.5)
+    expected[:, 0] = w0[:, 0].abs()
+    torch.testing.assert_close(model.weight_recurrent.detach().abs(), expected)
     assert mixed_sign_columns(model.weight_recurrent.detach(), model.unit_signs) == 0
+    assert optimizer.sign_corrections.tolist() == [0] + [10] * 9
 
 
 def test_loss_parts_match_their_definitions():
@@ -104,9 +109,10 @@ def test_training_learns_dm1_and_keeps_dale(tmp_path, optimizer):
     model, _, payload = load_model(paths[-1])
     assert payload["run_config"]["run"] == optimizer
     assert mixed_sign_columns(model.weight_recurrent.detach(), model.unit_signs) == 0
-    if optimizer == "eg":
-        initial, _, _ = load_model(paths[0])
-        assert (torch.sign(model.weight_recurrent) == torch.sign(initial.weight_recurrent)).all()
+    initial, _, _ = load_model(paths[0])
+    assert (torch.sign(model.weight_recurrent) == torch.sign(initial.weight_recurrent)).all()
+    corrections = payload["sign_corrections"]
+    assert (corrections == 0).all() if optimizer == "eg" else corrections.sum() > 0
 
 
 def test_same_seed_same_weights_different_seed_different(tmp_path):

@@ -59,7 +59,7 @@ def weight_statistics(tables, seed, n_resamples):
     return summarise_over_seeds(
         tables["weight_statistics"],
         ["run", "checkpoint_step", "population"],
-        ["n_sign_flips", "n_mixed_sign_columns", "log10_abs_mean", "log10_abs_std", "log10_abs_skew"],
+        ["n_sign_corrections", "n_sign_flips", "n_mixed_sign_columns", "log10_abs_mean", "log10_abs_std", "log10_abs_skew"],
         seed,
         n_resamples,
     )

@@ -23,7 +23,15 @@ def checkpoint_path(directory: str | Path, step: int) -> Path:
     return Path(directory) / f"step_{step:06d}.pt"
 
 
-def save_checkpoint(path: str | Path, step: int, state_dict: dict, run_config: dict, seed: int) -> None:
+def save_checkpoint(
+    path: str | Path,
+    step: int,
+    state_dict: dict,
+    run_config: dict,
+    seed: int,
+    extras: dict | None = None,
+) -> None:
+    """Write a checkpoint atomically; ``extras`` are further tensors or plain values."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = dict(
@@ -32,6 +40,7 @@ def save_checkpoint(path: str | Path, step: int, state_dict: dict, run_config: d
         run_config=run_config,
         rnnlab_version=rnnlab.__version__,
         state_dict=state_dict,
+        **(extras or {}),
     )
     temporary = path.with_name(f".{path.name}.partial")
     torch.save(payload, temporary)

@@ -46,9 +46,9 @@ def train_run(run_config: dict, seed: int, checkpoint_directory: str | Path):
     task = build_task(run_config["task"])
     model = build_model(run_config["model"], task)
 
-    def save(step: int, state_dict: dict) -> None:
+    def save(step: int, state_dict: dict, extras: dict) -> None:
         save_checkpoint(
-            checkpoint_path(checkpoint_directory, step), step, state_dict, run_config, seed
+            checkpoint_path(checkpoint_directory, step), step, state_dict, run_config, seed, extras
         )
 
     log = train(

@@ -89,7 +89,10 @@ def weight_statistics(
         payload = load_checkpoint(path)
         weight = payload["state_dict"]["weight_recurrent"].numpy()
         run, seed, step = payload["run_config"]["run"], payload["seed"], payload["step"]
-        statistics.append(_tag(weight_analysis.weight_statistics(weight, initial, signs), run, seed, step))
+        corrections = payload.get("sign_corrections")
+        corrections = None if corrections is None else corrections.numpy()
+        frame = weight_analysis.weight_statistics(weight, initial, signs, corrections)
+        statistics.append(_tag(frame, run, seed, step))
         histograms.append(_tag(weight_analysis.weight_histograms(weight, signs, edges), run, seed, step))
     return pd.concat(statistics, ignore_index=True), pd.concat(histograms, ignore_index=True)
 

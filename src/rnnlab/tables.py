@@ -154,6 +154,11 @@ SCHEMAS: dict[str, TableSchema] = {
                 _c("population", "string", "presynaptic population, E or I"),
                 _c("n_weights", "int64", "weights in the population's columns"),
                 _c("n_sign_flips", "int64", "weights whose sign differs from the step-0 checkpoint"),
+                _c(
+                    "n_sign_corrections",
+                    "int64",
+                    "cumulative updates that crossed zero and were reflected back (0 under EG)",
+                ),
                 _c("n_mixed_sign_columns", "int64", "columns violating Dale's law"),
                 _c("log10_abs_mean", "float64", "mean of log10|w|"),
                 _c("log10_abs_std", "float64", "standard deviation of log10|w|"),

@@ -63,6 +63,7 @@ _LM_LAMBDA_INITIAL = 1e-3
 _LM_LAMBDA_MIN = 1e-12
 _LM_LAMBDA_MAX = 1e12
 _LM_MAX_REJECTIONS = 30  # consecutive rejections (λ grown 2³⁰×) = stalled
+_LM_PROGRESS_WINDOW = 10  # iterations between progress checks on failing points
 _LM_DAMPING_FLOOR = 1e-6  # relative to the mean of diag(AᵀA)
 _IMAGINARY_TOLERANCE = 1e-9
 
@@ -487,6 +488,7 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
                                                        r[todo])
 
     iterations = 0
+    q_window_start = q.clone()
     for _ in range(settings.refine_steps):
         active = (~done).nonzero().squeeze(1)
         if active.numel() == 0:
@@ -523,6 +525,14 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
         # others stop when stalled.
         done = (done | (q == 0) | (rejections >= _LM_MAX_REJECTIONS) | (lam > _LM_LAMBDA_MAX)
                 | ((q < settings.converged_q) & (rejections >= 1)))
+        if iterations % _LM_PROGRESS_WINDOW == 0:
+            # Give up on failing points that, at this window's pace, cannot get below
+            # slow_point_q in the iterations left (saves most of the work in chaotic regions).
+            remaining = (settings.refine_steps - iterations) / _LM_PROGRESS_WINDOW
+            ratio = (q / q_window_start).clamp(max=1.0)
+            slow_q = settings.slow_point_q
+            done |= (q >= slow_q) & (q * ratio**remaining >= slow_q)
+            q_window_start = q.clone()
     return h, q, iterations
 
 

@@ -21,10 +21,16 @@ def skewness(values: np.ndarray) -> float:
 
 
 def weight_statistics(
-    weight: np.ndarray, initial_weight: np.ndarray, signs: np.ndarray
+    weight: np.ndarray,
+    initial_weight: np.ndarray,
+    signs: np.ndarray,
+    sign_corrections: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Per presynaptic population (columns): sign flips since init, Dale violations, and the
+    """Per presynaptic population (columns): sign flips since init, Dale violations, updates
+    reflected back by the optimiser (``sign_corrections`` (N,), per presynaptic unit), and the
     mean / std / skewness of log10|w| (a log-normal |w| has zero skewness in log space)."""
+    if sign_corrections is None:
+        sign_corrections = np.zeros(len(signs), dtype=np.int64)
     rows = []
     for population, columns in _populations(signs).items():
         w = weight[:, columns]
@@ -37,6 +43,7 @@ def weight_statistics(
                 n_weights=int(w.size),
                 n_sign_flips=int((np.sign(w) != np.sign(w0)).sum()),
                 n_mixed_sign_columns=int(((w * expected) < 0).any(axis=0).sum()),
+                n_sign_corrections=int(sign_corrections[columns].sum()),
                 log10_abs_mean=float(log_magnitude.mean()),
                 log10_abs_std=float(log_magnitude.std()),
                 log10_abs_skew=skewness(log_magnitude),

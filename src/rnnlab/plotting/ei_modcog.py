@@ -8,7 +8,7 @@ matplotlib ``Figure``; save it with ``rnnlab.plotting.style.save_figure``.
 * ``checkpoint_accuracy``  test accuracy at each checkpoint, EG vs GD, per task.
 * ``gradient_credit``      ∂L/∂h_t over the trial by population; Fisher information, Gini.
 * ``fixed_point_motifs``   fixed-point motifs vs inhibitory fraction; one example network in PCs.
-* ``weight_signs``         sign flips since initialisation; log10|w| histograms and their skew.
+* ``weight_signs``         Dale-violating updates reflected back; log10|w| histograms and skew.
 
 Means are drawn with their bootstrap 95% CI over seeds; where a CI is NaN (one seed) no band
 or error bar is drawn.
@@ -706,14 +706,15 @@ def _skew_text(statistics: pd.DataFrame, run: str, step: int, population: str) -
 def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COMPARED_RUNS):
     """Sign consistency and magnitude distribution of the recurrent weights, EG vs GD.
 
-    a: weights whose sign differs from initialisation vs checkpoint step (colour = run,
-    line style = presynaptic population); EG preserves signs, so its curve is exactly 0.
+    a: cumulative number of weight updates that crossed zero and were reflected back to the
+    presynaptic sign (colour = run, line style = presynaptic population). GD needs such
+    corrections to keep Dale's law; EG cannot change a sign, so its curve is exactly 0.
     b, c (one per run): histogram of log10|w| at the run's final checkpoint, E and I
     overlaid (mean counts per bin over seeds, CI shaded); the legend gives the skewness of
     log10|w| per population, mean [95% CI] over seeds (≈ 0 for log-normal magnitudes).
 
     ``statistics``: aggregate ``weight_statistics`` (run, checkpoint_step, population,
-    quantity ∈ {n_sign_flips, n_mixed_sign_columns, log10_abs_mean, log10_abs_std,
+    quantity ∈ {n_sign_corrections, n_sign_flips, n_mixed_sign_columns, log10_abs_mean, log10_abs_std,
     log10_abs_skew}, ...). ``histograms``: aggregate ``weight_histograms`` (run,
     checkpoint_step, population, bin_left, bin_right, quantity "count", ...).
     """
@@ -738,7 +739,7 @@ def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COM
         shared = histogram_axes[0] if histogram_axes else None
         histogram_axes.append(figure.add_subplot(grid[0, 1 + index], sharey=shared))
 
-    flips = select(statistics, quantity="n_sign_flips")
+    flips = select(statistics, quantity="n_sign_corrections")
     run_handles = []
     for run in runs:
         of_run = flips[flips["run"] == run]
@@ -780,7 +781,7 @@ def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COM
             ax_flips.text(
                 0.97,
                 0.06,
-                "EG: no sign flips",
+                "EG: no sign corrections",
                 transform=ax_flips.transAxes,
                 ha="right",
                 va="bottom",
@@ -790,7 +791,7 @@ def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COM
     else:
         no_data(ax_flips)
     ax_flips.set_xlabel(_STEP_AXIS_LABEL)
-    ax_flips.set_ylabel("weights with flipped sign\nsince initialisation")
+    ax_flips.set_ylabel("updates that crossed zero\n(reflected; cumulative)")
     _plain_steps(ax_flips)
 
     counts = select(histograms, quantity="count")

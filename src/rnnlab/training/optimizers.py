@@ -59,6 +59,12 @@ class DaleOptimizer(torch.optim.Optimizer):
         super().__init__(groups, defaults)
         self.momentum = momentum
         self.min_magnitude = min_magnitude
+        # Per presynaptic unit: how many weight updates crossed zero and had to be reflected back
+        # to the unit's sign (always 0 under EG). Projection hides these from the weights.
+        signed = [g["column_signs"] for g in self.param_groups if g["column_signs"] is not None]
+        self.sign_corrections = (
+            torch.zeros(len(signed[0]), dtype=torch.int64) if signed else None
+        )
 
     def _velocity(self, parameter: Tensor, direction: Tensor) -> Tensor:
         state = self.state[parameter]
@@ -91,6 +97,8 @@ class DaleOptimizer(torch.optim.Optimizer):
                     velocity = self._velocity(parameter, direction)
                     parameter.add_(velocity, alpha=-group["lr"])
                     if group["column_signs"] is not None:
+                        crossed = parameter * group["column_signs"][None, :] < 0
+                        self.sign_corrections += crossed.sum(dim=0)
                         parameter.copy_(project_columns(parameter, group["column_signs"]))
 
 

@@ -72,10 +72,12 @@ def train(
     optimizer_config: OptimizerConfig,
     config: TrainingConfig,
     seed: int,
-    save_checkpoint: Callable[[int, dict], None],
+    save_checkpoint: Callable[[int, dict, dict], None],
     label: str = "",
 ) -> pd.DataFrame:
-    """Train ``model`` in place; call ``save_checkpoint(step, state_dict)`` at each checkpoint step.
+    """Train ``model`` in place; call ``save_checkpoint(step, state_dict, extras)`` at each
+    checkpoint step, where ``extras`` holds ``sign_corrections`` (N,), the cumulative count of
+    Dale-violating updates reflected back per presynaptic unit (None without Dale's law).
 
     Returns the training log (one row per ``log_every`` steps and the last step). ``label``
     names the run in error messages.
@@ -87,7 +89,12 @@ def train(
     rows = []
     for step in range(config.steps + 1):
         if step in checkpoint_steps:
-            save_checkpoint(step, {k: v.detach().clone() for k, v in model.state_dict().items()})
+            corrections = optimizer.sign_corrections
+            save_checkpoint(
+                step,
+                {k: v.detach().clone() for k, v in model.state_dict().items()},
+                {"sign_corrections": None if corrections is None else corrections.clone()},
+            )
         if step == config.steps:
             break
         tensors = batch_tensors(task.sample(rng, config.batch_size))
@@ -102,7 +109,7 @@ def train(
         )
         if not torch.isfinite(parts.total):
             raise TrainingDiverged(
-                f"{label or 'training'}: loss became {float(parts.total)} at step {step} "
+                f"{label or 'training'}: loss became {parts.total.item()} at step {step} "
                 f"(seed {seed}); lower the learning rate or the gradient clip norm"
             )
         optimizer.zero_grad(set_to_none=True)
