@@ -14,11 +14,12 @@ import pandas as pd
 from rnnlab.analysis import credit
 from rnnlab.analysis.gradients import hidden_state_gradients
 from rnnlab.analysis import weights as weight_analysis
-from rnnlab.analysis.evaluation import evaluate, test_set
+from rnnlab.analysis.evaluation import evaluate, make_test_set
 from rnnlab.analysis.fixed_points import FixedPointSettings
 from rnnlab.analysis.network_fixed_points import NetworkFixedPointSettings, analyse_fixed_points
 from rnnlab.checkpoints import list_checkpoints, load_checkpoint
 from rnnlab.experiment import load_model
+from rnnlab.training.trainer import TrainingConfig
 
 
 def _tag(frame: pd.DataFrame, run: str, seed: int, step: int | None = None) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def evaluate_checkpoints(checkpoint_directory: str | Path, n_trials: int, seed: 
     frames = []
     for path in list_checkpoints(checkpoint_directory):
         model, task, payload = load_model(path)
-        frame = evaluate(model, test_set(task, n_trials, seed))
+        frame = evaluate(model, make_test_set(task, n_trials, seed))
         frame.insert(0, "task", task.name)
         frames.append(
             _tag(frame, payload["run_config"]["run"], payload["seed"], payload["step"])
@@ -50,13 +51,13 @@ def collect_gradients(
     timecourses, units = [], []
     for path in list_checkpoints(checkpoint_directory):
         model, task, payload = load_model(path)
-        batch = test_set(task, n_trials, seed)
-        training = payload["run_config"].get("training", {})
+        batch = make_test_set(task, n_trials, seed)
+        training = TrainingConfig.from_dict(payload["run_config"].get("training", {}))
         states, grads = hidden_state_gradients(
             model,
             batch,
-            label_smoothing=training.get("label_smoothing", 0.1),
-            fixdown_weight=training.get("fixdown_weight", 0.0),
+            label_smoothing=training.label_smoothing,
+            fixdown_weight=training.fixdown_weight,
         )
         excitatory = model.excitatory.numpy()
         run, run_seed, step = payload["run_config"]["run"], payload["seed"], payload["step"]

@@ -10,7 +10,7 @@ from rnnlab.tasks.base import TaskBatch
 from rnnlab.training.losses import trial_choices
 
 
-def test_set(task, n_trials: int, seed: int) -> TaskBatch:
+def make_test_set(task, n_trials: int, seed: int) -> TaskBatch:
     """The same ``n_trials`` trials for every run and checkpoint that shares ``seed``."""
     return task.sample(np.random.default_rng(seed), n_trials)
 

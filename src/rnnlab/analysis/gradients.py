@@ -18,7 +18,7 @@ from rnnlab.training.trainer import batch_tensors
 
 
 def hidden_state_gradients(
-    model, batch: TaskBatch, label_smoothing: float = 0.1, fixdown_weight: float = 0.0
+    model, batch: TaskBatch, label_smoothing: float = 0.1, fixdown_weight: float = 0.1
 ) -> tuple[np.ndarray, np.ndarray]:
     """(states, gradients), both (B, T, N) float64: h_t and ∂L/∂h_t of the training loss."""
     tensors = batch_tensors(batch)

@@ -28,7 +28,7 @@ class TrainingConfig:
     checkpoint_fractions: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0)
     log_every: int = 10
     label_smoothing: float = 0.1
-    fixdown_weight: float = 0.0
+    fixdown_weight: float = 0.1
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
