@@ -12,5 +12,6 @@ rule aggregate:
     threads: 1
     params:
         statistics=config["statistics"],
+        code=code_fingerprint("rnnlab.aggregation", "rnnlab.tables"),
     script:
         "../workflow_scripts/aggregate.py"

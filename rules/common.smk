@@ -1,7 +1,9 @@
 """Every Python helper of the workflow: config validation, run resolution, target lists."""
 
+import ast
 import copy
-import json
+import hashlib
+from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -77,6 +79,52 @@ wildcard_constraints:
     study="|".join(RUNS) or "no_study_enabled",
     run="|".join(sorted({run for runs in RUNS.values() for run in runs})) or "no_run",
     seed=r"\d+",
+
+
+# ---------------------------------------------------------------- code fingerprints
+# Snakemake tracks a rule's script but not the modules it imports. Each job gets, through
+# params, a hash of the rnnlab modules its script imports (transitively): editing a plotting
+# function reruns figures only; editing the model reruns training and everything downstream.
+
+SOURCE_ROOT = Path(workflow.basedir) / "src"
+SCRIPT_SETUP = Path(workflow.basedir) / "workflow_scripts" / "script_setup.py"
+
+
+def _module_file(module):
+    base = SOURCE_ROOT.joinpath(*module.split("."))
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path):
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def code_fingerprint(*modules):
+    """Hash of ``modules`` and of every rnnlab module they import, transitively."""
+    files = {}
+    pending = list(modules)
+    while pending:
+        parts = pending.pop().split(".")
+        if parts[0] != "rnnlab":
+            continue
+        for depth in range(1, len(parts) + 1):  # a module imports its packages' __init__ too
+            name = ".".join(parts[:depth])
+            path = _module_file(name)
+            if path is not None and name not in files:
+                files[name] = path
+                pending.extend(_imports(path))
+    digest = hashlib.sha256(SCRIPT_SETUP.read_bytes())
+    for name in sorted(files):
+        digest.update(name.encode() + files[name].read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- paths
@@ -171,6 +219,7 @@ def example_run_file(filename):
 # ---------------------------------------------------------------- figures
 
 REPORT_CATEGORY = "E/I RNNs on Mod-Cog (seed 003)"
+PLOTTING_CODE = code_fingerprint("rnnlab.plotting.ei_modcog", "rnnlab.tables")
 
 FIGURES = [
     "learning_curves",

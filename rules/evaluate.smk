@@ -15,5 +15,6 @@ rule evaluate_checkpoints:
         runtime=20,
     params:
         evaluation=study_section("evaluation"),
+        code=code_fingerprint("rnnlab.stages.evaluation", "rnnlab.tables"),
     script:
         "../workflow_scripts/evaluate_checkpoints.py"

@@ -14,6 +14,7 @@ rule ei_modcog_learning_curves:
         "../envs/plot.yaml"
     params:
         figure="ei_modcog.learning_curves",
+        code=PLOTTING_CODE,
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -34,6 +35,7 @@ rule ei_modcog_checkpoint_accuracy:
         "../envs/plot.yaml"
     params:
         figure="ei_modcog.checkpoint_accuracy",
+        code=PLOTTING_CODE,
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -55,6 +57,7 @@ rule ei_modcog_gradient_credit:
         "../envs/plot.yaml"
     params:
         figure="ei_modcog.gradient_credit",
+        code=PLOTTING_CODE,
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -77,6 +80,7 @@ rule ei_modcog_fixed_point_motifs:
         "../envs/plot.yaml"
     params:
         figure="ei_modcog.fixed_point_motifs",
+        code=PLOTTING_CODE,
     script:
         "../workflow_scripts/plot_figure.py"
 
@@ -98,6 +102,7 @@ rule ei_modcog_weight_signs:
         "../envs/plot.yaml"
     params:
         figure="ei_modcog.weight_signs",
+        code=PLOTTING_CODE,
     script:
         "../workflow_scripts/plot_figure.py"
 

@@ -17,5 +17,6 @@ rule fixed_points:
         runtime=60,
     params:
         settings=fixed_point_settings,
+        code=code_fingerprint("rnnlab.stages.fixed_points", "rnnlab.tables"),
     script:
         "../workflow_scripts/fixed_points.py"

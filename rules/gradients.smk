@@ -16,6 +16,7 @@ rule collect_gradients:
         runtime=20,
     params:
         gradients=study_section("gradients"),
+        code=code_fingerprint("rnnlab.stages.gradients", "rnnlab.tables"),
     script:
         "../workflow_scripts/collect_gradients.py"
 
@@ -32,5 +33,7 @@ rule gradient_metrics:
     conda:
         "../envs/tables.yaml"
     threads: 1
+    params:
+        code=code_fingerprint("rnnlab.analysis.credit", "rnnlab.tables"),
     script:
         "../workflow_scripts/gradient_metrics.py"

@@ -14,5 +14,6 @@ rule train:
         runtime=60,
     params:
         run=run_config,
+        code=code_fingerprint("rnnlab.experiment", "rnnlab.tables"),
     script:
         "../workflow_scripts/train.py"

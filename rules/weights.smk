@@ -13,5 +13,6 @@ rule weight_statistics:
     threads: 1
     params:
         weights=study_section("weights"),
+        code=code_fingerprint("rnnlab.stages.weights", "rnnlab.tables"),
     script:
         "../workflow_scripts/weight_statistics.py"

@@ -4,7 +4,7 @@ from script_setup import provenance, start
 
 start(snakemake)
 
-from rnnlab.stages import collect_gradients  # noqa: E402
+from rnnlab.stages.gradients import collect_gradients  # noqa: E402
 from rnnlab.tables import write_table  # noqa: E402
 
 settings = snakemake.params.gradients

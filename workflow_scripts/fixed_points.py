@@ -4,7 +4,7 @@ from script_setup import provenance, start
 
 start(snakemake)
 
-from rnnlab.stages import fixed_points  # noqa: E402
+from rnnlab.stages.fixed_points import fixed_points  # noqa: E402
 from rnnlab.tables import write_table  # noqa: E402
 
 points, searches, trajectories = fixed_points(snakemake.input.checkpoints, snakemake.params.settings)

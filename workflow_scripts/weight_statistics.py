@@ -4,7 +4,7 @@ from script_setup import provenance, start
 
 start(snakemake)
 
-from rnnlab.stages import weight_statistics  # noqa: E402
+from rnnlab.stages.weights import weight_statistics  # noqa: E402
 from rnnlab.tables import write_table  # noqa: E402
 
 settings = snakemake.params.weights

@@ -1,0 +1,25 @@
+"""Stage evaluate_checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rnnlab.analysis.evaluation import evaluate, make_test_set
+from rnnlab.checkpoints import list_checkpoints
+from rnnlab.experiment import load_model
+from rnnlab.stages.tagging import tag
+
+
+def evaluate_checkpoints(checkpoint_directory: str | Path, n_trials: int, seed: int) -> pd.DataFrame:
+    """Every checkpoint on the same seeded test set: one row per (checkpoint, trial)."""
+    frames = []
+    for path in list_checkpoints(checkpoint_directory):
+        model, task, payload = load_model(path)
+        frame = evaluate(model, make_test_set(task, n_trials, seed))
+        frame.insert(0, "task", task.name)
+        frames.append(
+            tag(frame, payload["run_config"]["run"], payload["seed"], payload["step"])
+        )
+    return pd.concat(frames, ignore_index=True)

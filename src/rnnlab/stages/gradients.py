@@ -1,0 +1,47 @@
+"""Stage collect_gradients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rnnlab.analysis import credit
+from rnnlab.analysis.gradients import hidden_state_gradients
+from rnnlab.analysis.evaluation import make_test_set
+from rnnlab.checkpoints import list_checkpoints
+from rnnlab.experiment import load_model
+from rnnlab.stages.tagging import tag
+from rnnlab.training.trainer import TrainingConfig
+
+
+def collect_gradients(
+    checkpoint_directory: str | Path, n_trials: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """∂L/∂h_t at every checkpoint on one seeded batch → (time courses, per-unit statistics)."""
+    timecourses, units = [], []
+    for path in list_checkpoints(checkpoint_directory):
+        model, task, payload = load_model(path)
+        batch = make_test_set(task, n_trials, seed)
+        training = TrainingConfig.from_dict(payload["run_config"].get("training", {}))
+        states, grads = hidden_state_gradients(
+            model,
+            batch,
+            label_smoothing=training.label_smoothing,
+            fixdown_weight=training.fixdown_weight,
+        )
+        excitatory = model.excitatory.numpy()
+        run, run_seed, step = payload["run_config"]["run"], payload["seed"], payload["step"]
+        timecourses.append(
+            tag(
+                credit.gradient_timecourse(states, grads, excitatory, batch.loss_mask),
+                run, run_seed, step,
+            )
+        )
+        units.append(
+            tag(
+                credit.unit_statistics(grads, excitatory, batch.loss_mask),
+                run, run_seed, step,
+            )
+        )
+    return pd.concat(timecourses, ignore_index=True), pd.concat(units, ignore_index=True)
