@@ -273,7 +273,7 @@ def test_custom_durations_and_rounding():
 
 
 def test_make_task_known_and_unknown():
-    assert available_tasks() == ["dlygo", "dm1"]
+    assert {"dlygo", "dm1"} <= set(available_tasks())
     assert isinstance(make_task("dm1"), DM1Task)
     assert isinstance(make_task("dlygo", input_noise_std=0.0), DlyGoTask)
     with pytest.raises(ValueError, match=r"unknown task 'nope'.*dlygo.*dm1"):

@@ -10,20 +10,45 @@ from __future__ import annotations
 
 from rnnlab.tasks.base import Task, TaskBatch
 from rnnlab.tasks.ring import DlyGoTask, DM1Task, RingTask
+from rnnlab.tasks.zoo import (
+    CDDMTask,
+    DMTSTask,
+    MemoryAntiAngleTask,
+    MemoryAntiNumberTask,
+    ThreeBitFlipFlopTask,
+    ZooTask,
+)
 
 __all__ = [
     "TASKS",
+    "CDDMTask",
     "DM1Task",
+    "DMTSTask",
     "DlyGoTask",
+    "MemoryAntiAngleTask",
+    "MemoryAntiNumberTask",
     "RingTask",
     "Task",
     "TaskBatch",
+    "ThreeBitFlipFlopTask",
+    "ZooTask",
     "available_tasks",
     "make_task",
 ]
 
 #: Registry of task name -> task class (constructed with keyword parameters).
-TASKS: dict[str, type] = {cls.name: cls for cls in (DM1Task, DlyGoTask)}
+TASKS: dict[str, type] = {
+    cls.name: cls
+    for cls in (
+        DM1Task,
+        DlyGoTask,
+        CDDMTask,
+        DMTSTask,
+        ThreeBitFlipFlopTask,
+        MemoryAntiNumberTask,
+        MemoryAntiAngleTask,
+    )
+}
 
 
 def available_tasks() -> list[str]:

@@ -4,6 +4,8 @@
       + CE_smoothed(y, label)      on decision steps
       + w_fix · mean(y_fix²)       on decision steps (push the fixation output down)
 
+Regression tasks (a target output per step) use ``masked_mse`` instead.
+
 Shapes: outputs (B, T, O) logits, labels (B, T) int, masks (B, T) bool.
 """
 
@@ -51,6 +53,17 @@ def decision_loss(
         cross_entropy = fixation_down = zero
     total = fixation_mse + cross_entropy + fixdown_weight * fixation_down
     return LossParts(total, fixation_mse, cross_entropy, fixation_down)
+
+
+def masked_mse(outputs: Tensor, targets: Tensor, loss_mask: Tensor) -> Tensor:
+    """Regression loss: mean of (y − target)² over the masked steps and every output channel.
+
+    outputs, targets (B, T, O); loss_mask (B, T) bool. 0 (still in the graph) when no step is
+    masked.
+    """
+    if not loss_mask.any():
+        return outputs.sum() * 0.0
+    return F.mse_loss(outputs[loss_mask], targets[loss_mask].to(outputs.dtype))
 
 
 def decision_accuracy(outputs: Tensor, labels: Tensor, decision_mask: Tensor) -> float:

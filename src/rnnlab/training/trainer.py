@@ -3,6 +3,18 @@
 Determinism: the initial weights come from ``torch.manual_seed(seed)``, the training batches
 from ``numpy.random.Generator(SeedSequence([seed, DATA_STREAM]))``; with the same thread count
 on the same machine the same seed gives bit-identical weights and logs.
+
+Classification tasks (``batch.labels``) use the decision loss, regression tasks
+(``batch.targets``) the masked MSE; their log rows hold NaN in ``fixation_mse``,
+``decision_cross_entropy`` and ``decision_accuracy``.
+
+Training noise (only when the model's σ is > 0, so runs without noise draw nothing extra):
+input noise ``model.input_noise`` added to the inputs and recurrent noise ``model.state_noise``
+added to each new state, both from a torch.Generator seeded from SeedSequence([seed,
+NOISE_STREAM]). Validation (``validate_every`` > 0): the loss, without noise, on one fixed batch
+of ``validation_trials`` trials drawn from SeedSequence([seed, VALIDATION_STREAM]), after every
+``validate_every``-th update and after the last one; with ``keep_best`` the model ends (and the
+final checkpoint holds) the parameters with the lowest validation loss.
 """
 
 from __future__ import annotations
@@ -15,10 +27,12 @@ import pandas as pd
 import torch
 
 from rnnlab.tasks.base import TaskBatch
-from rnnlab.training.losses import decision_accuracy, decision_loss
+from rnnlab.training.losses import LossParts, decision_accuracy, decision_loss, masked_mse
 from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
 
 DATA_STREAM = 1  # the training-batch stream of a seed; evaluation uses its own seeds
+VALIDATION_STREAM = 2  # the fixed validation batch of a seed
+NOISE_STREAM = 3  # input and recurrent training noise of a seed
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,9 @@ class TrainingConfig:
     log_every: int = 10
     label_smoothing: float = 0.1
     fixdown_weight: float = 0.1
+    validate_every: int = 0  # 0: no validation
+    validation_trials: int = 256
+    keep_best: bool = False  # needs validate_every > 0
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
@@ -38,7 +55,15 @@ class TrainingConfig:
         values = dict(values)
         if "checkpoint_fractions" in values:
             values["checkpoint_fractions"] = tuple(values["checkpoint_fractions"])
-        return cls(**values)
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        if self.validate_every < 0 or self.validation_trials < 1:
+            raise ValueError("validate_every must be ≥ 0 and validation_trials ≥ 1")
+        if self.keep_best and self.validate_every == 0:
+            raise ValueError("keep_best needs validate_every > 0")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,17 +78,117 @@ class TrainingDiverged(RuntimeError):
 
 
 def batch_tensors(batch: TaskBatch) -> dict[str, torch.Tensor]:
-    """The torch tensors the loss needs, from a numpy TaskBatch."""
-    return dict(
+    """The torch tensors the loss needs, from a numpy TaskBatch: inputs (B, T, I), loss_mask and
+    decision_mask (B, T), and labels (B, T) or targets (B, T, O), whichever the task has."""
+    tensors = dict(
         inputs=torch.from_numpy(batch.inputs),
-        labels=torch.from_numpy(batch.labels),
         loss_mask=torch.from_numpy(batch.loss_mask),
         decision_mask=torch.from_numpy(batch.decision_mask),
     )
+    if batch.labels is not None:
+        tensors["labels"] = torch.from_numpy(batch.labels)
+    if batch.targets is not None:
+        tensors["targets"] = torch.from_numpy(batch.targets)
+    return tensors
 
 
-def data_generator(seed: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, DATA_STREAM])))
+def data_generator(seed: int, stream: int = DATA_STREAM) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, stream])))
+
+
+def noise_generator(seed: int) -> torch.Generator:
+    """torch.Generator for the training noise of a seed (its own stream)."""
+    state = np.random.SeedSequence([seed, NOISE_STREAM]).generate_state(1, dtype=np.uint64)[0]
+    return torch.Generator().manual_seed(int(state))
+
+
+def batch_loss(outputs: torch.Tensor, tensors: dict, config: TrainingConfig) -> LossParts:
+    """Masked MSE for regression batches (with ``targets``), the decision loss otherwise; the
+    parts a regression loss lacks are NaN."""
+    if "targets" in tensors:
+        total = masked_mse(outputs, tensors["targets"], tensors["loss_mask"])
+        missing = torch.tensor(float("nan"))
+        return LossParts(total, missing, missing, missing)
+    return decision_loss(
+        outputs,
+        tensors["labels"],
+        tensors["loss_mask"],
+        tensors["decision_mask"],
+        label_smoothing=config.label_smoothing,
+        fixdown_weight=config.fixdown_weight,
+    )
+
+
+def batch_accuracy(outputs: torch.Tensor, tensors: dict) -> float:
+    """Decision accuracy of a classification batch; NaN for regression."""
+    if "labels" not in tensors:
+        return float("nan")
+    return decision_accuracy(outputs.detach(), tensors["labels"], tensors["decision_mask"])
+
+
+def noisy_forward(model, inputs: torch.Tensor, generator: torch.Generator | None):
+    """model(inputs) with training noise, drawn only for the noise sources whose σ > 0.
+    inputs (B, T, I) → outputs (B, T, O), states (B, T, N)."""
+    config = model.config
+    batch_size, n_steps, _ = inputs.shape
+    if generator is not None and getattr(config, "input_noise_std", 0.0) > 0:
+        inputs = inputs + model.input_noise(batch_size, n_steps, generator)
+    if generator is not None and config.recurrent_noise_std > 0:
+        return model(inputs, state_perturbation=model.state_noise(batch_size, n_steps, generator))
+    return model(inputs)
+
+
+def uses_noise(model) -> bool:
+    config = model.config
+    return getattr(config, "input_noise_std", 0.0) > 0 or config.recurrent_noise_std > 0
+
+
+class Validator:
+    """Validation loss on one fixed, seeded batch; remembers the best parameters."""
+
+    def __init__(self, task, config: TrainingConfig, seed: int):
+        rng = data_generator(seed, VALIDATION_STREAM)
+        self.tensors = batch_tensors(task.sample(rng, config.validation_trials))
+        self.config = config
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.best_step = -1
+        self.best_loss = float("inf")
+        self.best_state: dict | None = None
+
+    def due(self, step: int) -> bool:
+        return step % self.config.validate_every == 0 or step == self.config.steps
+
+    @torch.no_grad()
+    def evaluate(self, model, step: int) -> float:
+        """Validation loss (noise-free) of the current parameters, after ``step`` updates."""
+        outputs, _ = model(self.tensors["inputs"])
+        loss = batch_loss(outputs, self.tensors, self.config).total.item()
+        self.steps.append(step)
+        self.losses.append(loss)
+        if loss < self.best_loss:  # NaN never counts as best
+            self.best_step, self.best_loss = step, loss
+            self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        return loss
+
+    def restore_best(self, model) -> None:
+        if self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+    def extras(self, parameters_step: int) -> dict:
+        """Checkpoint extras: the validation history so far and the best step / loss."""
+        return dict(
+            validation_steps=torch.tensor(self.steps, dtype=torch.int64),
+            validation_losses=torch.tensor(self.losses, dtype=torch.float64),
+            best_validation_step=self.best_step,
+            best_validation_loss=self.best_loss,
+            parameters_step=parameters_step,
+        )
+
+
+def logged_learning_rate(config: OptimizerConfig) -> float:
+    """Step size of W_rec: ``learning_rate`` under Adam, ``recurrent_learning_rate`` otherwise."""
+    return config.learning_rate if config.name == "adam" else config.recurrent_learning_rate
 
 
 def train(
@@ -77,36 +202,46 @@ def train(
 ) -> pd.DataFrame:
     """Train ``model`` in place; call ``save_checkpoint(step, state_dict, extras)`` at each
     checkpoint step, where ``extras`` holds ``sign_corrections`` (N,), the cumulative count of
-    Dale-violating updates reflected back per presynaptic unit (None without Dale's law).
+    Dale-violating updates reflected back per presynaptic unit (None without Dale's law), and,
+    with validation on, ``Validator.extras``: ``validation_steps`` / ``validation_losses`` so
+    far, ``best_validation_step`` / ``best_validation_loss`` and ``parameters_step`` (the step
+    whose parameters the checkpoint holds: the best one in the final checkpoint with
+    ``keep_best``).
 
     Returns the training log (one row per ``log_every`` steps and the last step). ``label``
     names the run in error messages.
     """
+    config.check()
     optimizer = make_optimizer(model, optimizer_config)
     rng = data_generator(seed)
+    validator = Validator(task, config, seed) if config.validate_every > 0 else None
+    noise = noise_generator(seed) if uses_noise(model) else None
     checkpoint_steps = set(config.checkpoint_steps)
     trainable = [p for p in model.parameters() if p.requires_grad]
     rows = []
     for step in range(config.steps + 1):
+        final = step == config.steps
+        if validator is not None and validator.due(step):
+            validator.evaluate(model, step)
+        parameters_step = step
+        if final and config.keep_best and validator is not None:
+            validator.restore_best(model)
+            parameters_step = validator.best_step
         if step in checkpoint_steps:
             corrections = optimizer.sign_corrections
+            extras = {"sign_corrections": None if corrections is None else corrections.clone()}
+            if validator is not None:
+                extras.update(validator.extras(parameters_step))
             save_checkpoint(
                 step,
                 {k: v.detach().clone() for k, v in model.state_dict().items()},
-                {"sign_corrections": None if corrections is None else corrections.clone()},
+                extras,
             )
-        if step == config.steps:
+        if final:
             break
         tensors = batch_tensors(task.sample(rng, config.batch_size))
-        outputs, _ = model(tensors["inputs"])
-        parts = decision_loss(
-            outputs,
-            tensors["labels"],
-            tensors["loss_mask"],
-            tensors["decision_mask"],
-            label_smoothing=config.label_smoothing,
-            fixdown_weight=config.fixdown_weight,
-        )
+        outputs, _ = noisy_forward(model, tensors["inputs"], noise)
+        parts = batch_loss(outputs, tensors, config)
         if not torch.isfinite(parts.total):
             raise TrainingDiverged(
                 f"{label or 'training'}: loss became {parts.total.item()} at step {step} "
@@ -123,10 +258,8 @@ def train(
                     loss=parts.total.item(),
                     fixation_mse=parts.fixation_mse.item(),
                     decision_cross_entropy=parts.decision_cross_entropy.item(),
-                    decision_accuracy=decision_accuracy(
-                        outputs.detach(), tensors["labels"], tensors["decision_mask"]
-                    ),
-                    learning_rate=optimizer_config.recurrent_learning_rate,
+                    decision_accuracy=batch_accuracy(outputs, tensors),
+                    learning_rate=logged_learning_rate(optimizer_config),
                     grad_norm=float(grad_norm),
                 )
             )

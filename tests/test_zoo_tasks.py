@@ -1,0 +1,394 @@
+"""Tests for the CTRNN task-zoo generators (rnnlab.tasks.zoo)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnlab.tasks import (
+    CDDMTask,
+    DMTSTask,
+    MemoryAntiAngleTask,
+    MemoryAntiNumberTask,
+    TaskBatch,
+    ThreeBitFlipFlopTask,
+    available_tasks,
+    make_task,
+)
+from rnnlab.tasks.zoo import CDDM_COHERENCES
+
+ZOO = {
+    "cddm": (CDDMTask, 6, 2, "decision", 150),
+    "dmts": (DMTSTask, 2, 2, "decision", 150),
+    "three_bit_flip_flop": (ThreeBitFlipFlopTask, 3, 3, "hold", 200),
+    "memory_anti_number": (MemoryAntiNumberTask, 2, 1, "recall", 150),
+    "memory_anti_angle": (MemoryAntiAngleTask, 3, 2, "recall", 150),
+}
+NAMES = list(ZOO)
+TABLE_SIZES = {
+    "cddm": 450, "dmts": 4, "three_bit_flip_flop": 8, "memory_anti_number": 32,
+    "memory_anti_angle": 36,
+}  # fmt: skip
+
+
+def _sample(name: str, seed: int = 0, batch_size: int = 64, **params) -> TaskBatch:
+    return make_task(name, **params).sample(np.random.default_rng(seed), batch_size)
+
+
+# ----------------------------------------------------------------------------- registry, shapes
+
+
+def test_registered():
+    assert set(NAMES) <= set(available_tasks())
+    for name, (cls, *_rest) in ZOO.items():
+        assert isinstance(make_task(name), cls)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shapes_and_dtypes(name):
+    _cls, n_in, n_out, decision, n_steps = ZOO[name]
+    task = make_task(name)
+    assert (task.name, task.input_size, task.output_size, task.dt_ms) == (name, n_in, n_out, 10.0)
+    assert task.decision_period == decision and task.n_steps == task.max_n_steps == n_steps
+    assert task.input_noise_std == 0.0
+    batch = task.sample(np.random.default_rng(0), 32)
+    B, T = 32, n_steps
+    assert batch.inputs.shape == (B, T, n_in) and batch.inputs.dtype == np.float32
+    assert batch.targets.shape == (B, T, n_out) and batch.targets.dtype == np.float32
+    assert batch.labels is None
+    for mask in (batch.loss_mask, batch.decision_mask):
+        assert mask.shape == (B, T) and mask.dtype == np.bool_
+    assert isinstance(batch.conditions, pd.DataFrame) and len(batch.conditions) == B
+    assert list(batch.conditions["trial"]) == list(range(B))
+    assert batch.metadata == {"task": name, "dt_ms": 10.0, "input_noise_std": 0.0}
+    assert np.all(np.isfinite(batch.inputs)) and np.all(np.isfinite(batch.targets))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_batch_different_seed_different(name):
+    a, b, c = (_sample(name, s, input_noise_std=0.05) for s in (7, 7, 8))
+    for field in ("inputs", "targets", "loss_mask", "decision_mask"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    pd.testing.assert_frame_equal(a.conditions, b.conditions)
+    assert not np.array_equal(a.inputs, c.inputs)
+    assert not a.conditions.equals(c.conditions)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_global_rng_untouched_and_generator_required(name):
+    np.random.seed(123)
+    state = np.random.get_state()[1].copy()
+    _sample(name, 0)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    task = make_task(name)
+    with pytest.raises(TypeError, match="Generator"):
+        task.sample(0, 4)
+    with pytest.raises(TypeError, match="Generator"):
+        task.sample_conditions(task.condition_table(), 0)
+
+
+# ----------------------------------------------------------------------------- periods, masks
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_periods_tile_the_trial_and_masks(name):
+    task = make_task(name)
+    batch = task.sample(np.random.default_rng(1), 16)
+    T, t = batch.n_steps, np.arange(batch.n_steps)
+    previous = 0
+    for bounds in batch.periods.values():
+        assert bounds.shape == (16, 2) and bounds.dtype == np.int64
+        assert np.all(bounds[:, 0] == previous)
+        previous = bounds[0, 1]
+    assert previous == T
+    start, stop = batch.periods[task.decision_period][0]
+    np.testing.assert_array_equal(batch.decision_mask, np.tile((t >= start) & (t < stop), (16, 1)))
+    if name != "three_bit_flip_flop":
+        grace = (t >= start) & (t < start + task.grace_steps)
+        np.testing.assert_array_equal(batch.loss_mask, np.tile(~grace, (16, 1)))
+        # Targets are zero before the response period.
+        assert np.all(batch.targets[:, :start] == 0)
+
+
+def test_default_period_boundaries_in_steps():
+    steps = {name: make_task(name).period_steps() for name in NAMES}
+    assert steps["cddm"] == {"cue": (0, 50), "stimulus": (50, 100), "decision": (100, 150)}
+    memory = {"fixation": (0, 10), "stimulus": (10, 40), "delay": (40, 100), "recall": (100, 150)}
+    assert steps["memory_anti_number"] == steps["memory_anti_angle"] == memory
+    dmts = {"fixation": (0, 10), "sample": (10, 40), "delay": (40, 100), "decision": (100, 150)}
+    assert steps["dmts"] == dmts
+    assert steps["three_bit_flip_flop"] == {"initial_pulse": (0, 5), "hold": (5, 200)}
+    task = make_task("cddm", dt_ms=20.0, grace_ms=0.0)
+    assert task.n_steps == 75 and task.period_steps()["decision"] == (50, 75)
+    assert task.sample(np.random.default_rng(0), 3).loss_mask.all()
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("cddm", {"stim_on_ms": 1200.0}),  # after decision onset
+        ("cddm", {"decision_on_ms": 1500.0}),  # empty decision
+        ("dmts", {"sample_off_ms": 50.0}),
+        ("memory_anti_angle", {"recall_on_ms": 2000.0}),
+        ("three_bit_flip_flop", {"refractory_ms": 20.0}),
+        ("cddm", {"dt_ms": 0.0}),
+        ("cddm", {"input_noise_std": -1.0}),
+    ],
+)
+def test_bad_parameters_rejected(name, params):
+    with pytest.raises(ValueError):
+        make_task(name, **params)
+
+
+def test_input_noise():
+    task = make_task("memory_anti_number", input_noise_std=0.2)
+    clean = make_task("memory_anti_number")
+    table = task.condition_table()
+    noisy = task.sample_conditions(table, np.random.default_rng(0))
+    exact = clean.sample_conditions(table, np.random.default_rng(0))
+    noise = noisy.inputs - exact.inputs
+    assert abs(noise.std() - 0.2) < 0.01 and abs(noise.mean()) < 0.01
+    np.testing.assert_array_equal(noisy.targets, exact.targets)
+
+
+# ----------------------------------------------------------------------------- condition tables
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_condition_table_and_sample_conditions(name):
+    task = make_task(name)
+    table = task.condition_table()
+    assert len(table) == TABLE_SIZES[name]
+    assert not table.duplicated().any()
+    assert not table[list(task.condition_columns)].duplicated().any()
+    # One trial per given row, in order, with the same condition values.
+    rows = table.iloc[::-1].reset_index(drop=True)
+    batch = task.sample_conditions(rows, np.random.default_rng(0))
+    assert batch.batch_size == len(table)
+    pd.testing.assert_frame_equal(batch.conditions[list(table.columns)], rows)
+    # Only the key columns are needed; the rest is recomputed.
+    from_keys = task.sample_conditions(rows[list(task.condition_columns)], np.random.default_rng(0))
+    pd.testing.assert_frame_equal(from_keys.conditions, batch.conditions)
+    np.testing.assert_array_equal(from_keys.inputs, batch.inputs)
+    # sample draws its rows from the table.
+    drawn = task.sample(np.random.default_rng(3), 200).conditions[list(table.columns)]
+    assert len(drawn.merge(table, how="inner")) == 200
+    with pytest.raises(ValueError, match="lack"):
+        task.sample_conditions(pd.DataFrame({"nope": [1]}), np.random.default_rng(0))
+
+
+def test_cddm_condition_table():
+    task = make_task("cddm")
+    assert len(CDDM_COHERENCES) == 15 and task.coherences == CDDM_COHERENCES
+    expected = sorted([0.0] + [s * 0.8 / 2**k for k in range(7) for s in (-1, 1)])
+    np.testing.assert_allclose(task.coherences, expected)
+    table = task.condition_table()
+    assert list(table.columns) == [
+        "context", "motion_coherence", "colour_coherence", "relevant_coherence",
+        "irrelevant_coherence", "correct_choice",
+    ]  # fmt: skip
+    assert table["context"].value_counts().to_dict() == {"motion": 225, "colour": 225}
+    motion = table["context"] == "motion"
+    np.testing.assert_array_equal(
+        table["relevant_coherence"], np.where(motion, table["motion_coherence"],
+                                              table["colour_coherence"]))  # fmt: skip
+    np.testing.assert_array_equal(
+        table["irrelevant_coherence"], np.where(motion, table["colour_coherence"],
+                                                table["motion_coherence"]))  # fmt: skip
+    np.testing.assert_array_equal(table["correct_choice"], np.sign(table["relevant_coherence"]))
+    assert len(make_task("cddm", coherences=[-0.5, 0.5]).condition_table()) == 8
+    with pytest.raises(ValueError, match="context"):
+        task.sample_conditions(
+            pd.DataFrame({"context": ["smell"], "motion_coherence": [0.1],
+                          "colour_coherence": [0.1]}), np.random.default_rng(0))  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- trial contents
+
+
+def test_cddm_trials():
+    task = make_task("cddm")
+    batch = task.sample_conditions(task.condition_table(), np.random.default_rng(0))
+    cond = batch.conditions
+    stim_on, decision_on = batch.periods["stimulus"][0, 0], batch.periods["decision"][0, 0]
+    x, y = batch.inputs, batch.targets
+    motion = (cond["context"] == "motion").to_numpy()
+    # Context cue: on for the whole trial.
+    np.testing.assert_array_equal(x[:, :, 0], np.tile(motion[:, None], (1, 150)).astype(float))
+    np.testing.assert_array_equal(x[:, :, 1], np.tile(~motion[:, None], (1, 150)).astype(float))
+    # Evidence: 0 before stimulus onset, (1 ± c)/2 from then to the end.
+    assert np.all(x[:, :stim_on, 2:] == 0)
+    m = cond["motion_coherence"].to_numpy()[:, None]
+    c = cond["colour_coherence"].to_numpy()[:, None]
+    np.testing.assert_allclose(
+        x[:, stim_on:, 2], np.broadcast_to((1 + m) / 2, (450, 100)), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        x[:, stim_on:, 3], np.broadcast_to((1 - m) / 2, (450, 100)), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        x[:, stim_on:, 4], np.broadcast_to((1 + c) / 2, (450, 100)), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        x[:, stim_on:, 5], np.broadcast_to((1 - c) / 2, (450, 100)), rtol=1e-6
+    )
+    # Targets: 0 before the decision; 1 on the correct side, 0 on the other; 0.5 both at c = 0.
+    assert np.all(y[:, :decision_on] == 0)
+    choice = cond["correct_choice"].to_numpy()
+    expected_right = np.select([choice > 0, choice < 0], [1.0, 0.0], 0.5)
+    expected_left = np.select([choice > 0, choice < 0], [0.0, 1.0], 0.5)
+    np.testing.assert_array_equal(y[:, decision_on:, 0], np.tile(expected_right[:, None], (1, 50)))
+    np.testing.assert_array_equal(y[:, decision_on:, 1], np.tile(expected_left[:, None], (1, 50)))
+    assert (choice == 0).sum() == 30  # relevant coherence 0: 2 contexts × 15 irrelevant values
+
+
+def test_dmts_trials():
+    task = make_task("dmts")
+    batch = task.sample_conditions(task.condition_table(), np.random.default_rng(0))
+    cond, x, y = batch.conditions, batch.inputs, batch.targets
+    (s0, s1), (d0, d1) = batch.periods["sample"][0], batch.periods["decision"][0]
+    assert list(cond["match"]) == [True, False, False, True]
+    assert list(cond["correct_output"]) == [0, 1, 1, 0]
+    for b in range(4):
+        sample, test = cond.at[b, "sample_stimulus"], cond.at[b, "test_stimulus"]
+        expected = np.zeros((150, 2))
+        expected[s0:s1, sample] = 1.0
+        expected[d0:d1, test] = 1.0
+        np.testing.assert_array_equal(x[b], expected)
+        target = np.zeros((150, 2))
+        target[d0:d1, cond.at[b, "correct_output"]] = 1.0
+        np.testing.assert_array_equal(y[b], target)
+
+
+def _flip_flop_reference(inputs: np.ndarray) -> np.ndarray:
+    """Sign of the last nonzero input per channel (loop, independent of the generator)."""
+    out = np.zeros_like(inputs)
+    for b in range(inputs.shape[0]):
+        for k in range(inputs.shape[2]):
+            state = 0.0
+            for t in range(inputs.shape[1]):
+                if inputs[b, t, k] != 0:
+                    state = np.sign(inputs[b, t, k])
+                out[b, t, k] = state
+    return out
+
+
+def test_flip_flop_trials():
+    task = make_task("three_bit_flip_flop")
+    batch = task.sample(np.random.default_rng(4), 64)
+    cond, x, y = batch.conditions, batch.inputs, batch.targets
+    pulse, refractory = task.steps(task.pulse_ms), task.steps(task.refractory_ms)
+    # Target = sign of the last pulse per channel; ±1 everywhere (the initial pulse sets it).
+    np.testing.assert_array_equal(y, _flip_flop_reference(x))
+    assert set(np.unique(y)) == {-1.0, 1.0}
+    assert set(np.unique(x)) == {-1.0, 0.0, 1.0}
+    initial = cond[["initial_0", "initial_1", "initial_2"]].to_numpy()
+    np.testing.assert_array_equal(x[:, :pulse], np.repeat(initial[:, None], pulse, axis=1))
+    onsets_total = 0
+    for b in range(64):
+        for k in range(3):
+            active = x[b, :, k] != 0
+            starts = np.flatnonzero(active & ~np.r_[False, active[:-1]])
+            stops = np.flatnonzero(active & ~np.r_[active[1:], False]) + 1
+            # Pulses last pulse_ms (each inside the trial), onsets ≥ refractory_ms apart.
+            np.testing.assert_array_equal(stops - starts, pulse)
+            assert np.all(np.diff(starts) >= refractory)
+            assert len(starts) - 1 == cond.at[b, f"n_pulses_{k}"]
+            assert y[b, -1, k] == cond.at[b, f"final_{k}"]
+            onsets_total += len(starts) - 1
+    assert onsets_total > 64  # random pulses do occur (rate 1.5 Hz over 2 s per channel)
+    # Loss mask: off exactly for grace_ms after any onset.
+    grace = task.grace_steps
+    any_onset = np.zeros(x.shape[:2], dtype=bool)
+    active = x != 0
+    any_onset |= (active & ~np.concatenate([np.zeros_like(active[:, :1]), active[:, :-1]], 1)).any(
+        2
+    )
+    expected = np.ones_like(any_onset)
+    for b, t in zip(*np.nonzero(any_onset)):
+        expected[b, t : t + grace] = False
+    np.testing.assert_array_equal(batch.loss_mask, expected)
+
+
+def test_flip_flop_rate_scales_pulses():
+    few = _sample("three_bit_flip_flop", batch_size=200, pulse_rate_hz=0.0).conditions
+    many = _sample("three_bit_flip_flop", batch_size=200, pulse_rate_hz=4.0).conditions
+    cols = ["n_pulses_0", "n_pulses_1", "n_pulses_2"]
+    assert few[cols].to_numpy().sum() == 0
+    assert many[cols].to_numpy().mean() > 3
+    assert _sample("three_bit_flip_flop", grace_ms=0.0).loss_mask.all()
+
+
+def test_memory_anti_number_trials():
+    task = make_task("memory_anti_number")
+    batch = task.sample_conditions(task.condition_table(), np.random.default_rng(0))
+    value = batch.conditions["value"].to_numpy()
+    np.testing.assert_allclose(value, np.linspace(-2, 2, 32))
+    np.testing.assert_allclose(batch.conditions["target_value"], -value)
+    (s0, s1), (r0, r1) = batch.periods["stimulus"][0], batch.periods["recall"][0]
+    x, y = batch.inputs, batch.targets
+    expected_value = np.zeros((32, 150))
+    expected_value[:, s0:s1] = value[:, None]
+    np.testing.assert_allclose(x[:, :, 0], expected_value, rtol=1e-6)
+    cue = np.zeros(150)
+    cue[r0:r1] = 1.0
+    np.testing.assert_array_equal(x[:, :, 1], np.tile(cue, (32, 1)))
+    # The recall output is the negative of the stimulus shown.
+    np.testing.assert_allclose(y[:, r0:, 0], -x[:, s0 : s0 + 1, 0].repeat(r1 - r0, axis=1))
+    assert np.all(y[:, :r0] == 0)
+
+
+def test_memory_anti_angle_trials():
+    task = make_task("memory_anti_angle")
+    batch = task.sample_conditions(task.condition_table(), np.random.default_rng(0))
+    angle = batch.conditions["angle"].to_numpy()
+    np.testing.assert_allclose(angle, 2 * np.pi * np.arange(36) / 36)
+    np.testing.assert_allclose(
+        np.cos(batch.conditions["target_angle"]), np.cos(angle + np.pi), atol=1e-12
+    )
+    (s0, s1), (r0, r1) = batch.periods["stimulus"][0], batch.periods["recall"][0]
+    x, y = batch.inputs, batch.targets
+    shown = x[:, s0, :2]
+    np.testing.assert_allclose(shown, 2 * np.stack([np.cos(angle), np.sin(angle)], 1), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(shown, axis=1), 2.0, rtol=1e-6)
+    assert np.all(x[:, s0:s1, :2] == shown[:, None]) and np.all(x[:, s1:, :2] == 0)
+    assert np.all(x[:, :r0, 2] == 0) and np.all(x[:, r0:, 2] == 1)
+    # The recall output is the opposite point on the circle of radius 2.
+    np.testing.assert_allclose(y[:, r0:], np.repeat(-shown[:, None], r1 - r0, axis=1), atol=1e-6)
+    assert np.all(y[:, :r0] == 0)
+
+
+# ----------------------------------------------------------------------------- fixed points
+
+
+def test_fixed_point_inputs():
+    expected = {
+        "cddm": {
+            "motion_context": [1, 0, 0.5, 0.5, 0.5, 0.5],
+            "colour_context": [0, 1, 0.5, 0.5, 0.5, 0.5],
+            "no_input": [0] * 6,
+        },
+        "dmts": {"no_input": [0, 0], "stimulus_a": [1, 0], "stimulus_b": [0, 1]},
+        "three_bit_flip_flop": {"no_input": [0, 0, 0]},
+        "memory_anti_number": {"hold": [0, 0], "recall": [0, 1]},
+        "memory_anti_angle": {"hold": [0, 0, 0], "recall": [0, 0, 1]},
+    }
+    for name, conditions in expected.items():
+        task = make_task(name)
+        assert task.fixed_point_conditions == tuple(conditions)
+        for condition, vector in conditions.items():
+            x = task.fixed_point_inputs(condition)
+            assert x.dtype == np.float32 and x.shape == (task.input_size,)
+            np.testing.assert_array_equal(x, vector)
+        with pytest.raises(ValueError, match="unknown fixed-point condition"):
+            task.fixed_point_inputs("nope")
+
+
+def test_cddm_fixed_point_input_matches_zero_coherence_trial():
+    task = make_task("cddm")
+    row = pd.DataFrame(
+        {"context": ["colour"], "motion_coherence": [0.0], "colour_coherence": [0.0]}
+    )
+    batch = task.sample_conditions(row, np.random.default_rng(0))
+    np.testing.assert_array_equal(batch.inputs[0, -1], task.fixed_point_inputs("colour_context"))
