@@ -17,6 +17,8 @@ include: "rules/weights.smk"
 include: "rules/fixed_points.smk"
 include: "rules/aggregate.smk"
 include: "rules/figures_ei_modcog.smk"
+include: "rules/zoo.smk"
+include: "rules/figures_ctrnn_zoo.smk"
 
 
 rule all:

@@ -1,3 +1,7 @@
+localrules:
+    aggregate,
+
+
 rule aggregate:
     input:
         aggregate_inputs,

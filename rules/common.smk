@@ -11,9 +11,12 @@ from snakemake.utils import validate
 validate(config, schema="../config/schema.yaml")
 
 RUN_SCHEMA = workflow.source_path("../config/run.schema.yaml")
-STUDY = "ei_modcog"
-STUDY_CONFIG = config["studies"][STUDY]
-ENABLED = STUDY_CONFIG["enabled"]
+STUDIES = config["studies"]
+EI = "ei_modcog"  # E/I RNNs on Mod-Cog (seed 003)
+ZOO = "ctrnn_zoo"  # CTRNN task zoo (seed 004)
+EI_CONFIG = STUDIES[EI]
+ZOO_CONFIG = STUDIES[ZOO]
+SWEEP = EI_CONFIG["fixed_point_sweep"]
 
 
 def deep_merge(base, override):
@@ -29,8 +32,7 @@ def deep_merge(base, override):
 
 def resolve_run(study, run, override, where):
     """Merge a run override into the study's defaults and validate it, naming ``where``."""
-    study_config = config["studies"][study]
-    resolved = deep_merge(study_config["training_defaults"], override)
+    resolved = deep_merge(STUDIES[study]["training_defaults"], override)
     resolved.update(study=study, run=run)
     try:
         validate(resolved, schema=RUN_SCHEMA)
@@ -43,34 +45,52 @@ def fraction_name(fraction):
     return f"inhibition_{fraction:g}"
 
 
-def _study_runs():
-    runs = {}
-    for name, override in STUDY_CONFIG["runs"].items():
-        where = f"studies.{STUDY}.runs.{name}"
-        runs[name] = resolve_run(STUDY, name, override, where)
-    sweep = STUDY_CONFIG["fixed_point_sweep"]
-    if sweep["enabled"]:
-        for fraction in sweep["inhibitory_fractions"]:
+def _named_runs(study):
+    return {
+        name: resolve_run(study, name, override, f"studies.{study}.runs.{name}")
+        for name, override in STUDIES[study]["runs"].items()
+    }
+
+
+def _ei_runs():
+    runs = _named_runs(EI)
+    if SWEEP["enabled"]:
+        for fraction in SWEEP["inhibitory_fractions"]:
             override = deep_merge(
-                sweep["run"], {"model": {"excitatory_fraction": round(1 - fraction, 10)}}
+                SWEEP["run"], {"model": {"excitatory_fraction": round(1 - fraction, 10)}}
             )
-            where = f"studies.{STUDY}.fixed_point_sweep.run (fraction {fraction})"
+            where = f"studies.{EI}.fixed_point_sweep.run (fraction {fraction})"
             runs[fraction_name(fraction)] = resolve_run(
-                STUDY, fraction_name(fraction), override, where
+                EI, fraction_name(fraction), override, where
+            )
+    return runs
+
+
+def _zoo_runs():
+    runs = _named_runs(ZOO)
+    for name, resolved in runs.items():
+        if resolved["task"]["name"] != name:
+            raise WorkflowError(
+                f"studies.{ZOO}.runs.{name}: the run trains task "
+                f"{resolved['task']['name']!r}; a zoo run is named after its task"
             )
     return runs
 
 
 # RUNS[study][run] is the resolved configuration of every training run of every enabled study.
-RUNS = {STUDY: _study_runs()} if ENABLED else {}
-STUDY_RUNS = RUNS.get(STUDY, {})
-MAIN_RUNS = list(STUDY_CONFIG["runs"])
-SWEEP = STUDY_CONFIG["fixed_point_sweep"]
+RUNS = {}
+if EI_CONFIG["enabled"]:
+    RUNS[EI] = _ei_runs()
+if ZOO_CONFIG["enabled"]:
+    RUNS[ZOO] = _zoo_runs()
+STUDY_RUNS = RUNS.get(EI, {})
+MAIN_RUNS = list(EI_CONFIG["runs"])
 SWEEP_RUNS = [fraction_name(f) for f in SWEEP["inhibitory_fractions"]] if SWEEP["enabled"] else []
+ZOO_RUNS = list(ZOO_CONFIG["runs"])
 for required_run in ("eg", "gd"):
-    if required_run not in STUDY_CONFIG["runs"]:
+    if required_run not in EI_CONFIG["runs"]:
         raise WorkflowError(
-            f"studies.{STUDY}.runs must define a run named {required_run!r}: "
+            f"studies.{EI}.runs must define a run named {required_run!r}: "
             "the figures compare the eg and gd runs"
         )
 
@@ -133,17 +153,28 @@ def code_fingerprint(*modules):
 RUN_DIRECTORY = "results/{study}/runs/{run}/seed{seed}"
 
 
-def run_directory(run, seed, study=STUDY):
+def run_directory(run, seed, study=EI):
     return RUN_DIRECTORY.format(study=study, run=run, seed=seed)
 
 
-def seeds_of(run):
-    return SWEEP["seeds"] if run in SWEEP_RUNS else STUDY_CONFIG["seeds"]
+def seeds_of(run, study=EI):
+    if study == EI and run in SWEEP_RUNS:
+        return SWEEP["seeds"]
+    return STUDIES[study]["seeds"]
 
 
-def per_seed(filename, runs):
+def per_seed(filename, runs, study=EI):
     """``filename`` of every (run, seed) of ``runs``."""
-    return [f"{run_directory(run, seed)}/{filename}" for run in runs for seed in seeds_of(run)]
+    return [
+        f"{run_directory(run, seed, study)}/{filename}"
+        for run in runs
+        for seed in seeds_of(run, study)
+    ]
+
+
+def first_seed_files(filename, runs, study):
+    """``filename`` of the first seed of each run: the example networks of a figure."""
+    return [f"{run_directory(run, seeds_of(run, study)[0], study)}/{filename}" for run in runs]
 
 
 # ---------------------------------------------------------------- params
@@ -180,29 +211,35 @@ def fixed_point_settings(wildcards):
 
 # ---------------------------------------------------------------- aggregates
 
-# aggregate name → (per-seed tables it reads, runs it summarises)
+# (study, aggregate name) → (per-seed tables it reads, runs it summarises)
 AGGREGATE_INPUTS = {
-    "learning_curves": (["train_log"], MAIN_RUNS),
-    "checkpoint_accuracy": (["evaluation"], MAIN_RUNS + SWEEP_RUNS),
-    "gradient_timecourse": (["gradients"], MAIN_RUNS),
-    "gradient_metrics": (["gradient_metrics"], MAIN_RUNS),
-    "weight_statistics": (["weight_statistics"], MAIN_RUNS),
-    "weight_histograms": (["weight_histograms"], MAIN_RUNS),
-    "fixed_point_counts": (["fixed_points", "fixed_point_search"], SWEEP_RUNS),
+    (EI, "learning_curves"): (["train_log"], MAIN_RUNS),
+    (EI, "checkpoint_accuracy"): (["evaluation"], MAIN_RUNS + SWEEP_RUNS),
+    (EI, "gradient_timecourse"): (["gradients"], MAIN_RUNS),
+    (EI, "gradient_metrics"): (["gradient_metrics"], MAIN_RUNS),
+    (EI, "weight_statistics"): (["weight_statistics"], MAIN_RUNS),
+    (EI, "weight_histograms"): (["weight_histograms"], MAIN_RUNS),
+    (EI, "fixed_point_counts"): (["fixed_points", "fixed_point_search"], SWEEP_RUNS),
+    (ZOO, "zoo_performance"): (["task_performance"], ZOO_RUNS),
 }
 
 
 wildcard_constraints:
-    aggregate="|".join(AGGREGATE_INPUTS),
+    aggregate="|".join(sorted({name for _, name in AGGREGATE_INPUTS})),
 
 
 def aggregate_inputs(wildcards):
-    tables, runs = AGGREGATE_INPUTS[wildcards.aggregate]
-    return [path for table in tables for path in per_seed(f"{table}.parquet", runs)]
+    key = (wildcards.study, wildcards.aggregate)
+    if key not in AGGREGATE_INPUTS:
+        raise WorkflowError(f"study {wildcards.study} has no aggregate {wildcards.aggregate}")
+    tables, runs = AGGREGATE_INPUTS[key]
+    return [
+        path for table in tables for path in per_seed(f"{table}.parquet", runs, wildcards.study)
+    ]
 
 
-def aggregate_file(name):
-    return f"results/{STUDY}/aggregate/{name}.parquet"
+def aggregate_file(name, study=EI):
+    return f"results/{study}/aggregate/{name}.parquet"
 
 
 def example_run_file(filename):
@@ -210,7 +247,7 @@ def example_run_file(filename):
     fraction = SWEEP["example_inhibitory_fraction"]
     if SWEEP["enabled"] and fraction not in SWEEP["inhibitory_fractions"]:
         raise WorkflowError(
-            f"studies.{STUDY}.fixed_point_sweep.example_inhibitory_fraction {fraction} "
+            f"studies.{EI}.fixed_point_sweep.example_inhibitory_fraction {fraction} "
             f"is not one of inhibitory_fractions {SWEEP['inhibitory_fractions']}"
         )
     return f"{run_directory(fraction_name(fraction), SWEEP['seeds'][0])}/{filename}"
@@ -219,33 +256,26 @@ def example_run_file(filename):
 # ---------------------------------------------------------------- figures
 
 REPORT_CATEGORY = "E/I RNNs on Mod-Cog (seed 003)"
+ZOO_REPORT_CATEGORY = "CTRNN task zoo (seed 004)"
 PLOTTING_CODE = code_fingerprint("rnnlab.plotting.ei_modcog", "rnnlab.tables")
+ZOO_PLOTTING_CODE = code_fingerprint("rnnlab.plotting.ctrnn_zoo", "rnnlab.tables")
 
-FIGURES = [
-    "learning_curves",
-    "checkpoint_accuracy",
-    "gradient_credit",
-    "weight_signs",
-] + (["fixed_point_motifs"] if SWEEP["enabled"] else [])
-
-
-def figure_file(name):
-    return f"results/figures/{STUDY}/{name}.png"
+FIGURES = {
+    EI: ["learning_curves", "checkpoint_accuracy", "gradient_credit", "weight_signs"]
+    + (["fixed_point_motifs"] if SWEEP["enabled"] else []),
+    ZOO: ["example_trials", "fixed_point_structure", "eigenvalue_spectra", "validation_table"]
+    + (["cddm_analysis"] if "cddm" in ZOO_RUNS else []),
+}
 
 
-def study_figures():
-    return [figure_file(name) for name in FIGURES]
+def figure_file(name, study=EI):
+    return f"results/figures/{study}/{name}.png"
+
+
+def study_figures(study=EI):
+    return [figure_file(name, study) for name in FIGURES[study]]
 
 
 def all_figures():
-    return study_figures() if ENABLED else []
-
-
-def figure_settings():
-    """What every figure caption reports about the run that made it."""
-    return {
-        "seeds": STUDY_CONFIG["seeds"],
-        "sweep_seeds": SWEEP["seeds"],
-        "runs": {name: STUDY_RUNS[name] for name in MAIN_RUNS},
-        "bootstrap_resamples": config["statistics"]["bootstrap_resamples"],
-    }
+    """Every figure of every enabled study."""
+    return [path for study in RUNS for path in study_figures(study)]

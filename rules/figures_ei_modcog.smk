@@ -1,3 +1,13 @@
+# Figures are quick and read small tables: on a cluster they run on the submit host.
+localrules:
+    ei_modcog_learning_curves,
+    ei_modcog_checkpoint_accuracy,
+    ei_modcog_gradient_credit,
+    ei_modcog_fixed_point_motifs,
+    ei_modcog_weight_signs,
+    ei_modcog,
+
+
 rule ei_modcog_learning_curves:
     input:
         curves=aggregate_file("learning_curves"),

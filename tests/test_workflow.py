@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ from rnnlab.tables import SCHEMAS, read_table, read_table_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+ZOO_FIGURES = [
+    "example_trials",
+    "fixed_point_structure",
+    "cddm_analysis",
+    "eigenvalue_spectra",
+    "validation_table",
+]
 WORKFLOW_PARTS = ["Snakefile", "rules", "workflow_scripts", "config", "envs", "report", "profiles", "src"]
 STUDY_FIGURES = [
     "learning_curves",
@@ -140,9 +148,10 @@ def run_everything(directory: Path) -> None:
 def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_path):
     first = copy_workflow(tmp_path / "first")
     run_everything(first)
-    for name in STUDY_FIGURES:
-        figure = first / "results" / "figures" / "ei_modcog" / f"{name}.png"
-        assert figure.stat().st_size > 10_000, figure
+    for study, names in {"ei_modcog": STUDY_FIGURES, "ctrnn_zoo": ZOO_FIGURES}.items():
+        for name in names:
+            figure = first / "results" / "figures" / study / f"{name}.png"
+            assert figure.stat().st_size > 10_000, figure
     tables = sorted((first / "results").rglob("*.parquet"))
     assert {read_table_name(p) for p in tables} == set(SCHEMAS)
     for path in tables:
@@ -150,6 +159,12 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
 
     nothing_to_do = snakemake(first, "-n", "--configfile", "config/test.yaml")
     assert "Nothing to be done" in nothing_to_do.stdout + nothing_to_do.stderr
+
+    report = snakemake(first, "--report", "results/report.zip", "--configfile", "config/test.yaml")
+    assert report.returncode == 0, report.stderr[-3000:]
+    with zipfile.ZipFile(first / "results" / "report.zip") as archive:
+        names = archive.namelist()
+    assert sum(name.endswith(".png") for name in names) >= len(STUDY_FIGURES) + len(ZOO_FIGURES)
 
     second = copy_workflow(tmp_path / "second")
     run_everything(second)
@@ -161,3 +176,14 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
         if p.read_bytes() != (second / p.relative_to(first)).read_bytes()
     ]
     assert different == []
+
+    # Rerun exactly what changed: a plotting edit reruns figures only, a model edit everything.
+    plotting = first / "src" / "rnnlab" / "plotting" / "ei_modcog.py"
+    plotting.write_text(plotting.read_text() + "\n# an edit\n")
+    counts = job_counts(snakemake(first, "-n", "--configfile", "config/test.yaml").stdout)
+    assert set(counts) - {"total", "all"} == {f"ei_modcog_{name}" for name in STUDY_FIGURES}
+    model = first / "src" / "rnnlab" / "models" / "leaky_rnn.py"
+    model.write_text(model.read_text() + "\n# an edit\n")
+    counts = job_counts(snakemake(first, "-n", "--configfile", "config/test.yaml").stdout)
+    assert counts["train"] == len(list((first / "results").glob("*/runs/*/seed*/train_log.parquet")))
+    assert counts["zoo_equilibria"] == 5 and counts["fixed_points"] == 2

@@ -91,6 +91,13 @@ def fixed_point_counts(tables, seed, n_resamples):
     )
 
 
+def zoo_performance(tables, seed, n_resamples):
+    """Validation score and MSE of the CTRNN-zoo networks per run and task."""
+    return summarise_over_seeds(
+        tables["task_performance"], ["run", "task"], ["validation_score", "mse"], seed, n_resamples
+    )
+
+
 AGGREGATES: dict[str, Callable] = {
     f.__name__: f
     for f in (
@@ -101,6 +108,7 @@ AGGREGATES: dict[str, Callable] = {
         weight_statistics,
         weight_histograms,
         fixed_point_counts,
+        zoo_performance,
     )
 }
 

@@ -229,6 +229,119 @@ SCHEMAS: dict[str, TableSchema] = {
             ),
         ),
         TableSchema(
+            "task_performance",
+            "Zoo task performance of the final checkpoint on a fixed seeded test set, noise off.",
+            _RUN
+            + (
+                _c("task", "string", "task name"),
+                _c("validation_score", "float64", "1 − MSE / variance of the targets (loss steps)"),
+                _c("mse", "float64", "mean squared error over the loss steps and channels"),
+                _c("n_trials", "int64", "test trials"),
+            ),
+        ),
+        TableSchema(
+            "example_trials",
+            "Outputs vs targets of a few random test trials (zoo tasks), one row per step and channel.",
+            _RUN
+            + (
+                _c("task", "string", "task name"),
+                _c("trial", "int64", "index of the trial in the fixed test set"),
+                _c("time_step", "int64", "time step t (0 = first step of the trial)"),
+                _c("time_ms", "float64", "t · dt in ms"),
+                _c("channel", "int64", "output channel"),
+                _c("output", "float64", "network output"),
+                _c("target", "float64", "target output"),
+                _c("in_loss", "bool", "the step enters the loss (False in grace windows)"),
+            ),
+        ),
+        TableSchema(
+            "psychometric",
+            "cddm choices on the full condition grid (empty for other tasks).",
+            _RUN
+            + (
+                _c("context", "string", "motion or colour"),
+                _c("relevant_coherence", "float64", "signed coherence of the cued stimulus"),
+                _c("irrelevant_coherence", "float64", "signed coherence of the other stimulus"),
+                _c("fraction_right", "float64", "fraction of trials choosing right"),
+                _c("n", "int64", "trials in the cell"),
+            ),
+        ),
+        TableSchema(
+            "psychometric_fits",
+            "Probit fits of the cddm psychometric curves per context and axis (empty otherwise).",
+            _RUN
+            + (
+                _c("context", "string", "motion or colour"),
+                _c("axis", "string", "relevant or irrelevant (coherence the curve runs along)"),
+                _c("slope", "float64", "probit slope β (per unit coherence)"),
+                _c("bias", "float64", "coherence of 50 % right choices (−α/β)"),
+                _c("log_likelihood", "float64", "binomial log-likelihood of the fit"),
+                _c("n", "int64", "trials"),
+            ),
+        ),
+        TableSchema(
+            "equilibria",
+            "Unique equilibria (and slow points) of the noise-free flow dx/dt of a zoo network.",
+            _RUN
+            + (
+                _c("task", "string", "task name"),
+                _c("input_condition", "string", "named constant input (task.fixed_point_conditions)"),
+                _c("point", "int64", "index of the point within its input condition"),
+                _c("mode", "string", "exact (q < converged tolerance) or slow (q < slow tolerance)"),
+                _c("rhs_squared_norm", "float64", "‖dx/dt‖² = 2q at the point, in 1/ms²"),
+                _c("stability", "string", "stable / marginal / unstable from max Re λ of the flow Jacobian"),
+                _c("max_real_eigenvalue", "float64", "largest Re λ of the flow Jacobian, in 1/ms"),
+                _c("n_unstable", "int64", "eigenvalues with Re λ > tolerance × max|λ|"),
+                _c("eigenvalues_real", "list<float64>", "real parts of the eigenvalues, by descending Re λ (1/ms)"),
+                _c("eigenvalues_imag", "list<float64>", "imaginary parts of the same eigenvalues"),
+                _c("state", "list<float64>", "coordinates of the point (N values)"),
+                _c("pc1", "float64", "projection on PC1 of the network's trajectories"),
+                _c("pc2", "float64", "projection on PC2"),
+                _c("pc3", "float64", "projection on PC3"),
+            ),
+        ),
+        TableSchema(
+            "equilibrium_search",
+            "Bookkeeping of each equilibrium search: what happened to every initial state.",
+            _RUN
+            + (
+                _c("input_condition", "string", "named constant input"),
+                _c("n_initial", "int64", "initial states searched from"),
+                _c("n_converged", "int64", "initial states that reached q < converged tolerance"),
+                _c("n_slow", "int64", "initial states that ended as slow points"),
+                _c("n_failed", "int64", "initial states that ended above the slow-point tolerance"),
+                _c("n_outliers", "int64", "points dropped as distance outliers"),
+                _c("n_unique", "int64", "unique points kept"),
+            ),
+        ),
+        TableSchema(
+            "equilibrium_trajectories",
+            "Example test trajectories of a zoo network projected on the equilibria's PCs.",
+            _RUN
+            + (
+                _c("trial", "int64", "test trial index"),
+                _c("time_step", "int64", "time step"),
+                _c("period", "string", "task period at this step"),
+                _c("condition", "string", "label of the trial's condition (e.g. motion +0.40)"),
+                _c("pc1", "float64", "projection on PC1"),
+                _c("pc2", "float64", "projection on PC2"),
+                _c("pc3", "float64", "projection on PC3"),
+            ),
+        ),
+        TableSchema(
+            "attractor_analytics",
+            "Attractor geometry (line / ring / flip-flop) of the equilibria, long format.",
+            _RUN
+            + (
+                _c("task", "string", "task name"),
+                _c("input_condition", "string", "named constant input the points belong to"),
+                _c("analysis", "string", "line, ring or flip_flop"),
+                _c("point", "int64", "point index in equilibria (−1 for a summary row)"),
+                _c("quantity", "string", "what the value is (e.g. position, coverage)"),
+                _c("value", "float64", "its value (NaN when too few points)"),
+            ),
+        ),
+        TableSchema(
             "statistic",
             "Across-seed summary; the other columns say what was grouped by.",
             _STATISTIC,
@@ -280,6 +393,17 @@ def check_frame(frame: pd.DataFrame, table: str, where: str = "frame") -> None:
         bad = [c for c in extra if prefix is None or not c.startswith(prefix)]
         if bad:
             raise TableError(f"{where}: table {table!r} has unexpected column(s) {bad}")
+
+
+_PANDAS_DTYPES = {"string": object, "int64": "int64", "float64": "float64", "bool": "bool",
+                  "list<float64>": object}
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """Zero-row frame with the columns (and dtypes) of schema ``table``."""
+    return pd.DataFrame(
+        {c.name: pd.Series(dtype=_PANDAS_DTYPES[c.type]) for c in SCHEMAS[table].columns}
+    )
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, table: str, provenance: Provenance) -> None:

@@ -1,0 +1,64 @@
+"""The tiny test config through a real SLURM cluster with snakemake-executor-plugin-slurm."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from slurm_cluster import SlurmCluster, available
+from test_workflow import STUDY_FIGURES, copy_workflow
+
+BIN = Path(sys.executable).parent
+REASON = available()
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(REASON is not None, reason=REASON or "")]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    slurm = SlurmCluster(tmp_path / "slurm")
+    slurm.start()
+    yield slurm
+    slurm.stop()
+
+
+def run_through_slurm(workflow: Path, cluster: SlurmCluster, *targets: str):
+    command = [
+        "timeout", "-k", "10", "1200",  # SIGTERM does not always end a hung run
+        str(BIN / "snakemake"),
+        "--workflow-profile", "profiles/slurm",
+        "--configfile", "config/test.yaml",
+        "--slurm-status-command", "squeue",  # no accounting database here: sacct fails
+        "--slurm-init-seconds-before-status-checks", "1",
+        "--seconds-between-status-checks", "2",
+        "--slurm-no-account",
+        "--jobs", "4",
+        *targets,
+    ]
+    env = {**cluster.environment, "PATH": f"{BIN}:{cluster.environment['PATH']}"}
+    return subprocess.run(command, cwd=workflow, env=env, capture_output=True, text=True)
+
+
+def test_test_config_runs_end_to_end_through_slurm(tmp_path, cluster):
+    workflow = copy_workflow(tmp_path / "workflow")
+    # The E/I study's DAG has every kind of job (training, checkpoint analyses, aggregates,
+    # local figure rules); the zoo study would only add minutes of the same job kinds.
+    result = run_through_slurm(workflow, cluster, "ei_modcog")
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-6000:]
+    submitted = log.count("has been submitted with SLURM jobid")
+    assert submitted >= 20, log[-3000:]  # training and checkpoint analyses went through SLURM
+    for name in STUDY_FIGURES:
+        assert (workflow / "results" / "figures" / "ei_modcog" / f"{name}.png").stat().st_size > 0
+    print(f"jobs submitted to SLURM: {submitted}")
+
+
+def test_a_failing_slurm_job_fails_the_run(tmp_path, cluster):
+    workflow = copy_workflow(tmp_path / "workflow")
+    script = workflow / "workflow_scripts" / "train.py"
+    script.write_text('raise SystemExit("deliberate failure for the test")\n')
+    result = run_through_slurm(workflow, cluster, "results/ei_modcog/runs/eg/seed1/train_log.parquet")
+    assert result.returncode != 0
+    assert "Error in rule train" in result.stdout + result.stderr
