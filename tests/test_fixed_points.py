@@ -50,8 +50,8 @@ def _check_eigenvectors(result: FixedPointResult) -> None:
 # Maps
 
 
-def test_linear_map_finds_the_unique_stable_point():
-    n = 10
+@pytest.mark.parametrize("n", [10, 200])  # 200: batched solves above the threading bug's size
+def test_linear_map_finds_the_unique_stable_point(n):
     a, b = _linear_map(n, 0.5, seed=0)
     u = np.array([0.3, -0.7])
     a_t, b_t = torch.tensor(a), torch.tensor(b)

@@ -8,16 +8,31 @@ states (supplied by the caller, typically states visited on trials) is moved dow
 
     q(h) = ½ ‖r(h)‖²
 
-in two stages, all K points at once:
+in up to three stages, all K points at once:
 
 1. Adam warm start on Σ_k q(h_k). The sum couples nothing: each point's gradient is its own
    ∂q/∂h_k, so this is K independent descents in one autograd pass. Adam only gets close
    (it jitters at the scale of its learning rate), so the best state seen per point is kept.
-2. Levenberg–Marquardt refinement, batched over points: with A = ∂r/∂h (J_map − I for maps,
+   It keeps points near the roots closest to where they started (Newton from far away may
+   jump to another root's basin); ``adam_steps=0`` skips it for speed when that is not needed.
+2. Newton refinement, batched over points in small blocks: with A = ∂r/∂h (J_map − I for maps,
+   J_rhs for flows) factor A = LU and take the step δ = −A⁻¹r, capped at max(1, ‖h‖) and
+   backtracked (halved) until q decreases by the Armijo amount; then reuse the same factors for
+   up to 8 chord steps −A⁻¹r(h) while each at least halves q. Near a root this converges
+   quadratically down to rounding error at about one factorisation per point, several times
+   cheaper than forming and factoring AᵀA. A point stops when polished below
+   1e-4 × ``converged_q``; points Newton cannot move (singular A, no descent within 2⁻¹¹ of the
+   step) or has not settled within ``refine_steps`` iterations go on to stage 3.
+3. Levenberg–Marquardt refinement of those points: with A = ∂r/∂h (J_map − I for maps,
    J_rhs for flows) solve (AᵀA + λ D) δ = −Aᵀr, D the Marquardt diagonal diag(AᵀA) with a floor
    (so a zero column of A, e.g. a continuous attractor, is still damped). A point accepts its
    step if q decreases (λ ← λ/3) and otherwise rejects it (λ ← 2λ, same A reused). Near a true
-   root this is Gauss–Newton and converges quadratically down to rounding error.
+   root this is Gauss–Newton and converges quadratically down to rounding error. A point stops
+   once it is converged (q < ``converged_q``) and its next step either fails or moves it by
+   less than 1e-12·max(1, ‖h‖); or once stalled (30 rejections in a row, or q ≥ ``slow_point_q``
+   having fallen by < 1 % over the last 10 iterations). The loop ends when every point has
+   stopped or after ``refine_steps`` iterations. Only running points are solved for, and only
+   points that moved get a new Jacobian.
 
 Afterwards points with q < ``converged_q`` are fixed points, points with
 ``converged_q ≤ q < slow_point_q`` are slow points (local minima of q that are not roots, e.g.
@@ -56,16 +71,28 @@ __all__ = [
 ]
 
 _DTYPE = torch.float64
-# Elements of a (chunk, N, N) Jacobian block built at once: bounds vmap(jacrev)'s memory.
-_JACOBIAN_CHUNK_ELEMENTS = 2**23
+# Elements of a (chunk, N, N) block processed at once (16 MB): bounds memory and keeps the
+# allocator from mapping and zeroing fresh pages for every batched Jacobian / solve.
+_CHUNK_ELEMENTS = 2**21
 _ADAM_BETA1, _ADAM_BETA2, _ADAM_EPS = 0.9, 0.999, 1e-8
 _LM_LAMBDA_INITIAL = 1e-3
 _LM_LAMBDA_MIN = 1e-12
 _LM_LAMBDA_MAX = 1e12
 _LM_MAX_REJECTIONS = 30  # consecutive rejections (λ grown 2³⁰×) = stalled
 _LM_PROGRESS_WINDOW = 10  # iterations between progress checks on failing points
+_LM_PROGRESS_MIN_DECREASE = 0.01
+_LM_STEP_TOLERANCE = 1e-12
 _LM_DAMPING_FLOOR = 1e-6  # relative to the mean of diag(AᵀA)
 _IMAGINARY_TOLERANCE = 1e-9
+# Newton works on smaller blocks (4 MB): the chord steps re-read every LU factor of a block,
+# which is several times faster while the block stays in cache.
+_NEWTON_CHUNK_ELEMENTS = 2**19
+_NEWTON_MAX_STEP = 1.0  # relative to max(1, ‖h‖)
+_NEWTON_HALVINGS = 12  # backtracking down to 2⁻¹¹ of the Newton step, then LM takes over
+_NEWTON_ARMIJO = 1e-4
+_NEWTON_POLISH_FACTOR = 1e-4  # Newton stops at q < converged_q × this
+_CHORD_STEPS = 8  # extra steps per Jacobian factorisation, each kept only if ...
+_CHORD_MIN_DECREASE = 0.5  # ... it at least halves q
 
 
 @dataclass(frozen=True)
@@ -75,7 +102,8 @@ class FixedPointSettings:
     Attributes:
         adam_steps: Adam iterations of the warm start (0 skips it).
         adam_learning_rate: Adam step size, in state units.
-        refine_steps: maximum Levenberg–Marquardt iterations after the warm start (0 skips it).
+        refine_steps: maximum Newton iterations after the warm start, and then maximum
+            Levenberg–Marquardt iterations for the points Newton leaves (0 skips both).
         converged_q: q below this is a fixed point.
         slow_point_q: q in [converged_q, slow_point_q) is a slow point.
         unique_tolerance: two points whose concatenated (state, input) vectors are closer than
@@ -106,7 +134,7 @@ class FixedPointSettings:
             raise ValueError("unique_tolerance must be ≥ 0 and outlier_distance_scale > 0")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: == on numpy fields would be ambiguous
 class FixedPointResult:
     """Unique fixed / slow points, sorted by ascending q, and what happened to the others.
 
@@ -127,7 +155,8 @@ class FixedPointResult:
             wᵀ J = λ₀ wᵀ); same normalisation as the right one.
         labels: (P,) str, motif (maps) or stability (flows).
         initial_index: (P,) int64 index of the initial state each point came from.
-        n_iterations: optimiser iterations run (Adam steps + Levenberg–Marquardt iterations).
+        n_iterations: optimiser iterations run (Adam steps + Newton iterations +
+            Levenberg–Marquardt iterations).
         n_initial: K. n_converged + n_slow + n_failed == n_initial.
         n_converged: initial states that reached q < converged_q.
         n_slow: initial states that ended as slow points (counted even if not kept).
@@ -394,7 +423,7 @@ def _autograd_jacobian(function: BatchedFunction) -> BatchedFunction:
 def _evaluate_jacobian(jacobian: BatchedFunction, states: Tensor, inputs: Tensor) -> Tensor:
     """Batched Jacobian (K, N, N), built in chunks of points to bound memory."""
     n_points, n_states = states.shape
-    chunk = max(1, _JACOBIAN_CHUNK_ELEMENTS // max(1, n_states * n_states))
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, n_states * n_states))
     with torch.no_grad():
         blocks = [
             jacobian(states[start:start + chunk], inputs[start:start + chunk]).detach()
@@ -447,8 +476,9 @@ def _adam_warm_start(residual: BatchedFunction, residual_jacobian: BatchedFuncti
             a = _evaluate_jacobian(residual_jacobian, h, inputs)
             gradient = torch.einsum("kij,ki->kj", a, r.detach())
         keep_best(q)
-        # A point with non-finite q stops moving (its gradient is meaningless).
-        gradient = torch.where(torch.isfinite(q).unsqueeze(-1), gradient, 0.0)
+        # A point with non-finite q or gradient stops moving (its gradient is meaningless).
+        usable = torch.isfinite(q).unsqueeze(-1) & torch.isfinite(gradient)
+        gradient = torch.where(usable, gradient, 0.0)
         first_moment.mul_(_ADAM_BETA1).add_(gradient, alpha=1 - _ADAM_BETA1)
         second_moment.mul_(_ADAM_BETA2).addcmul_(gradient, gradient, value=1 - _ADAM_BETA2)
         m_hat = first_moment / (1 - _ADAM_BETA1**t)
@@ -461,11 +491,41 @@ def _adam_warm_start(residual: BatchedFunction, residual_jacobian: BatchedFuncti
     return best_h
 
 
-def _normal_equations(residual_jacobian: BatchedFunction, states: Tensor, inputs: Tensor,
-                      r: Tensor) -> tuple[Tensor, Tensor]:
-    """AᵀA (k, N, N) and Aᵀr (k, N) with A = ∂r/∂h at the given points."""
-    a = _evaluate_jacobian(residual_jacobian, states, inputs)
-    return a.transpose(-1, -2) @ a, (a.transpose(-1, -2) @ r.unsqueeze(-1)).squeeze(-1)
+def _chunks(index: Tensor, n_states: int, elements: int = _CHUNK_ELEMENTS) -> Iterator[Tensor]:
+    """Consecutive pieces of ``index`` whose (piece, N, N) blocks fit the chunk budget."""
+    size = max(1, elements // max(1, n_states * n_states))
+    for start in range(0, index.numel(), size):
+        yield index[start:start + size]
+
+
+def _update_normal_equations(gram: Tensor, gradient: Tensor, residual_jacobian: BatchedFunction,
+                             h: Tensor, inputs: Tensor, r: Tensor, index: Tensor) -> None:
+    """Write AᵀA into gram (K, N, N) and Aᵀr into gradient (K, N) at rows ``index``."""
+    for part in _chunks(index, h.shape[1]):
+        a = _evaluate_jacobian(residual_jacobian, h[part], inputs[part])
+        a_t = a.transpose(-1, -2)
+        gram[part] = a_t @ a
+        gradient[part] = (a_t @ r[part].unsqueeze(-1)).squeeze(-1)
+
+
+def _damped_steps(gram: Tensor, gradient: Tensor, lam: Tensor, index: Tensor
+                  ) -> tuple[Tensor, Tensor]:
+    """Solve (AᵀA + λD) δ = −Aᵀr at rows ``index``: δ (k, N) and whether each solve worked."""
+    steps, solved = [], []
+    for part in _chunks(index, gram.shape[-1]):
+        system = gram[part]  # a copy: the damping is added in place below
+        diagonal = system.diagonal(dim1=-2, dim2=-1)
+        damping = torch.maximum(diagonal,
+                                _LM_DAMPING_FLOOR * diagonal.mean(dim=-1, keepdim=True))
+        damping = torch.where(damping > 0, damping, 1.0)  # A == 0: plain Levenberg damping
+        diagonal.add_(lam[part].unsqueeze(-1) * damping)
+        with _single_thread():
+            factor, info = torch.linalg.cholesky_ex(system)
+            delta = torch.cholesky_solve(-gradient[part].unsqueeze(-1), factor).squeeze(-1)
+        ok = (info == 0) & torch.isfinite(delta).all(dim=-1)
+        steps.append(torch.where(ok.unsqueeze(-1), delta, 0.0))
+        solved.append(ok)
+    return torch.cat(steps), torch.cat(solved)
 
 
 def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFunction,
@@ -480,12 +540,12 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
     rejections = torch.zeros(n_points, dtype=torch.int64)
     # Non-finite points cannot be refined; exact roots need no refinement.
     done = ~torch.isfinite(q) | ~torch.isfinite(h).all(dim=-1) | (q == 0)
+    if settings.refine_steps == 0:
+        return h, q, 0
     gram = torch.zeros(n_points, n_states, n_states, dtype=_DTYPE)
     gradient = torch.zeros(n_points, n_states, dtype=_DTYPE)
-    todo = (~done).nonzero().squeeze(1)
-    if settings.refine_steps > 0 and todo.numel():
-        gram[todo], gradient[todo] = _normal_equations(residual_jacobian, h[todo], inputs[todo],
-                                                       r[todo])
+    _update_normal_equations(gram, gradient, residual_jacobian, h, inputs, r,
+                             (~done).nonzero().squeeze(1))
 
     iterations = 0
     q_window_start = q.clone()
@@ -494,17 +554,7 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
         if active.numel() == 0:
             break
         iterations += 1
-        gram_a = gram[active]
-        diagonal = gram_a.diagonal(dim1=-2, dim2=-1)
-        damping = torch.maximum(diagonal,
-                                _LM_DAMPING_FLOOR * diagonal.mean(dim=-1, keepdim=True))
-        damping = torch.where(damping > 0, damping, 1.0)  # A == 0: plain Levenberg damping
-        system = gram_a + torch.diag_embed(lam[active].unsqueeze(-1) * damping)
-        with _single_thread():
-            factor, info = torch.linalg.cholesky_ex(system)
-            delta = torch.cholesky_solve(-gradient[active].unsqueeze(-1), factor).squeeze(-1)
-        solved = (info == 0) & torch.isfinite(delta).all(dim=-1)
-        delta = torch.where(solved.unsqueeze(-1), delta, 0.0)
+        delta, solved = _damped_steps(gram, gradient, lam, active)
         trial = h[active] + delta
         with torch.no_grad():
             r_trial, q_trial = _residual_and_q(residual, trial, inputs[active])
@@ -518,22 +568,134 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
         rejections[accepted] = 0
         lam[rejected] = lam[rejected] * 2
         rejections[rejected] += 1
-        if accepted.numel():
-            gram[accepted], gradient[accepted] = _normal_equations(
-                residual_jacobian, h[accepted], inputs[accepted], r[accepted])
-        # Converged points keep refining until a step fails (rounding floor reached);
-        # others stop when stalled.
+        # Converged points keep refining until a step fails (rounding floor reached) or moves
+        # them less than _LM_STEP_TOLERANCE (relative, absolute below |h| = 1: a root at the
+        # origin keeps shrinking q without bound); others stop when stalled.
+        tiny_step = torch.zeros(n_points, dtype=torch.bool)
+        tiny_step[accepted] = delta[accept].norm(dim=-1) <= _LM_STEP_TOLERANCE * (
+            h[accepted].norm(dim=-1).clamp_min(1.0))
+        converged = q < settings.converged_q
         done = (done | (q == 0) | (rejections >= _LM_MAX_REJECTIONS) | (lam > _LM_LAMBDA_MAX)
-                | ((q < settings.converged_q) & (rejections >= 1)))
+                | (converged & ((rejections >= 1) | tiny_step)))
+        # Only accepted points moved: only those still running need a new Jacobian.
+        _update_normal_equations(gram, gradient, residual_jacobian, h, inputs, r,
+                                 accepted[~done[accepted]])
         if iterations % _LM_PROGRESS_WINDOW == 0:
-            # Give up on failing points that, at this window's pace, cannot get below
-            # slow_point_q in the iterations left (saves most of the work in chaotic regions).
-            remaining = (settings.refine_steps - iterations) / _LM_PROGRESS_WINDOW
-            ratio = (q / q_window_start).clamp(max=1.0)
-            slow_q = settings.slow_point_q
-            done |= (q >= slow_q) & (q * ratio**remaining >= slow_q)
+            # A failing point whose q fell by < 1% over the window is stuck (e.g. in a local
+            # minimum of q far above slow_point_q): stop paying for it.
+            stuck = q > (1 - _LM_PROGRESS_MIN_DECREASE) * q_window_start
+            done |= stuck & (q >= settings.slow_point_q)
             q_window_start = q.clone()
     return h, q, iterations
+
+
+def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
+            inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, Tensor, int]:
+    """Batched Newton refinement with backtracking and chord steps (see the module docstring).
+
+    Returns states (K, N), q (K,), ``settled`` (K,) bool — points polished below
+    converged_q × _NEWTON_POLISH_FACTOR, which need no Levenberg–Marquardt — and the iterations
+    run (Jacobian factorisations per point, at most).
+    """
+    h = states.clone()
+    with torch.no_grad():
+        r, q = _residual_and_q(residual, h, inputs)
+    running = torch.isfinite(q) & torch.isfinite(h).all(dim=-1) & (q > 0)
+    settled = q == 0
+    iterations = 0
+    for _ in range(settings.refine_steps):
+        active = running.nonzero().squeeze(1)
+        if active.numel() == 0:
+            break
+        iterations += 1
+        for part in _chunks(active, h.shape[1], _NEWTON_CHUNK_ELEMENTS):
+            moved = _newton_iteration(residual, residual_jacobian, h, r, q, inputs, part)
+            finished = moved & (q[part] < settings.converged_q * _NEWTON_POLISH_FACTOR)
+            # A point Newton cannot move (singular Jacobian, no descent) goes on to LM.
+            settled[part] |= finished
+            running[part] &= moved & ~finished
+    return h, q, settled, iterations
+
+
+def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunction, h: Tensor,
+                      r: Tensor, q: Tensor, inputs: Tensor, part: Tensor) -> Tensor:
+    """One Jacobian factorisation for the points ``part`` (a chunk), a Newton step with
+    backtracking and then chord steps with the same factors; updates h, r, q in place.
+    Returns (k,) bool: whether each point moved."""
+    a = _evaluate_jacobian(residual_jacobian, h[part], inputs[part])
+    with _single_thread():
+        factors, pivots, info = torch.linalg.lu_factor_ex(a)
+        direction = -torch.linalg.lu_solve(factors, pivots, r[part].unsqueeze(-1)).squeeze(-1)
+    usable = (info == 0) & torch.isfinite(direction).all(dim=-1)
+    h_part, r_part, q_part = h[part], r[part], q[part]
+    # Cap the step at max(1, ‖h‖): near-singular directions (approximate continuous
+    # attractors) would otherwise throw points far along them.
+    limit = _NEWTON_MAX_STEP * h_part.norm(dim=-1).clamp_min(1.0)
+    scale = (limit / direction.norm(dim=-1)).clamp(max=1.0).nan_to_num(0.0)
+    moved = _backtrack(residual, h_part, r_part, q_part, direction, scale, inputs[part], usable)
+    full_step = moved & (scale == 1.0)
+    _chord_steps(residual, factors, pivots, h_part, r_part, q_part, inputs[part], full_step)
+    h[part], r[part], q[part] = h_part, r_part, q_part
+    return moved
+
+
+def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direction: Tensor,
+               scale: Tensor, inputs: Tensor, usable: Tensor) -> Tensor:
+    """Armijo backtracking along ``direction`` (k, N) from step ``scale`` (k,), halving up to
+    _NEWTON_HALVINGS times; h, r, q (k, …) updated in place. Returns (k,) bool: accepted.
+    For a Newton direction the slope of q is −2q, so the test is q' ≤ (1 − 2c·t) q."""
+    accepted = torch.zeros_like(usable)
+    t = scale.clone()
+    for _ in range(_NEWTON_HALVINGS):
+        trying = (usable & ~accepted & (t > 0)).nonzero().squeeze(1)
+        if trying.numel() == 0:
+            break
+        trial = h[trying] + t[trying].unsqueeze(-1) * direction[trying]
+        with torch.no_grad():
+            r_trial, q_trial = _residual_and_q(residual, trial, inputs[trying])
+        good = torch.isfinite(q_trial) & (
+            q_trial <= (1 - 2 * _NEWTON_ARMIJO * t[trying]) * q[trying])
+        chosen = trying[good]
+        h[chosen], r[chosen], q[chosen] = trial[good], r_trial[good], q_trial[good]
+        accepted[chosen] = True
+        t[trying[~good]] /= 2
+    return accepted
+
+
+def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: Tensor,
+                 r: Tensor, q: Tensor, inputs: Tensor, going: Tensor) -> None:
+    """Steps −A₀⁻¹ r with the factors of the last Jacobian, for points ``going`` (k,), kept
+    while each at least halves q (near a root the Jacobian barely changes, and a solve is far
+    cheaper than a new factorisation). h, r, q (k, …) updated in place."""
+    going = going.clone()
+    for _ in range(_CHORD_STEPS):
+        going &= q > 0
+        if not going.any():
+            break
+        with _single_thread():  # all k solves at once: cheaper than gathering the factors
+            step = torch.linalg.lu_solve(factors, pivots, r.unsqueeze(-1)).squeeze(-1)
+        index = going.nonzero().squeeze(1)
+        trial = h[index] - step[index]
+        with torch.no_grad():
+            r_trial, q_trial = _residual_and_q(residual, trial, inputs[index])
+        good = torch.isfinite(q_trial) & (q_trial <= _CHORD_MIN_DECREASE * q[index])
+        chosen = index[good]
+        h[chosen], r[chosen], q[chosen] = trial[good], r_trial[good], q_trial[good]
+        going[index[~good]] = False
+
+
+def _refine(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
+            inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, int]:
+    """Newton on every point, then Levenberg–Marquardt on the points Newton did not settle.
+    Returns states (K, N), q (K,) and the iterations run (Newton + LM)."""
+    h, q, settled, newton_iterations = _newton(residual, residual_jacobian, states, inputs,
+                                               settings)
+    rest = (~settled).nonzero().squeeze(1)
+    if rest.numel() == 0:
+        return h, q, newton_iterations
+    h[rest], q[rest], lm_iterations = _levenberg_marquardt(
+        residual, residual_jacobian, h[rest], inputs[rest], settings)
+    return h, q, newton_iterations + lm_iterations
 
 
 def _eigendecomposition(jacobians: np.ndarray, time_kind: TimeKind
@@ -589,8 +751,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
            settings: FixedPointSettings, time_kind: TimeKind) -> FixedPointResult:
     n_initial, n_states = initial_states.shape
     warm = _adam_warm_start(residual, residual_jacobian, initial_states, inputs, settings)
-    states_t, q_t, lm_iterations = _levenberg_marquardt(residual, residual_jacobian, warm,
-                                                        inputs, settings)
+    states_t, q_t, refine_iterations = _refine(residual, residual_jacobian, warm, inputs,
+                                               settings)
     states, q = states_t.numpy(), q_t.numpy()
     inputs_np = inputs.numpy()
 
@@ -637,7 +799,7 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
         leading_left_eigenvector=left,
         labels=labels,
         initial_index=index.astype(np.int64),
-        n_iterations=settings.adam_steps + lm_iterations,
+        n_iterations=settings.adam_steps + refine_iterations,
         n_initial=n_initial,
         n_converged=int(converged.sum()),
         n_slow=int(slow.sum()),

@@ -27,6 +27,7 @@ from torch import nn
 
 from rnnlab.models import dale
 from rnnlab.models.nonlinearities import make_nonlinearity
+from rnnlab.models.recurrence import leaky_recurrence
 
 Tensor = torch.Tensor
 
@@ -352,13 +353,38 @@ class LeakyRNN(nn.Module):
         Returns:
             outputs (B, T, O) and states (B, T, N), where states[:, t] = h_{t+1}.
         """
+        # Input projection for all steps in one matrix product, time-major so that the
+        # recurrence reads every step contiguously; only W_rec h is sequential.
+        drive = torch.nn.functional.linear(
+            inputs.transpose(0, 1).contiguous(), self.weight_input, self.bias
+        )
+        states = leaky_recurrence(
+            drive.transpose(0, 1),
+            self.weight_recurrent,
+            self.alpha,
+            self.nonlinearity,
+            initial_state,
+            state_perturbation,
+        )
+        # states is a (B, T, N) view of a time-major buffer: read it out time-major.
+        outputs = self.readout(states.transpose(0, 1)).transpose(0, 1).contiguous()
+        return outputs, states
+
+    def forward_reference(
+        self,
+        inputs: Tensor,
+        initial_state: Tensor | None = None,
+        state_perturbation: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """``forward`` as a plain Python loop differentiated by autograd (the implementation
+        before the fused recurrence; kept for tests and benchmarks). Same arguments and
+        results."""
         batch_size, n_steps, _ = inputs.shape
         state = (
             inputs.new_zeros(batch_size, self.hidden_size)
             if initial_state is None
             else initial_state
         )
-        # Input projection for all steps in one matrix product; only W_rec h is sequential.
         driven = inputs @ self.weight_input.T + self.bias
         alpha = self.alpha
         phi = self.nonlinearity.function

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Run every benchmark in turn (about 15–20 minutes on 2 cores). Extra arguments are ignored;
+# run a script directly for its options (see benchmarks/README.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+
+"$PYTHON" benchmarks/training_step.py
+echo
+"$PYTHON" benchmarks/fixed_points.py
