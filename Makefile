@@ -23,3 +23,6 @@ test: $(INSTALLED)
 
 report: $(INSTALLED)
 	$(VENV)/bin/snakemake --report results/report.html
+
+benchmarks: $(INSTALLED)
+	bash benchmarks/run_all.sh
