@@ -66,6 +66,14 @@ _RUN = (
     _c("seed", "int64", "training seed"),
 )
 _CHECKPOINT = (_c("checkpoint_step", "int64", "training step at which the checkpoint was saved"),)
+_SEARCH_COUNTS = (
+    _c("n_initial", "int64", "initial states searched from"),
+    _c("n_converged", "int64", "initial states that reached q < converged tolerance"),
+    _c("n_slow", "int64", "initial states that ended as slow points"),
+    _c("n_failed", "int64", "initial states that ended above the slow-point tolerance"),
+    _c("n_outliers", "int64", "points dropped as distance outliers"),
+    _c("n_unique", "int64", "unique points kept"),
+)
 _STATISTIC = (
     _c("quantity", "string", "what is summarised"),
     _c("mean", "float64", "mean over seeds"),
@@ -205,13 +213,8 @@ SCHEMAS: dict[str, TableSchema] = {
             + (
                 _c("inhibitory_fraction", "float64", "fraction of inhibitory units"),
                 _c("input_condition", "string", "named constant input"),
-                _c("n_initial", "int64", "initial states searched from"),
-                _c("n_converged", "int64", "initial states that reached q < converged tolerance"),
-                _c("n_slow", "int64", "initial states that ended as slow points"),
-                _c("n_failed", "int64", "initial states that ended above the slow-point tolerance"),
-                _c("n_outliers", "int64", "points dropped as distance outliers"),
-                _c("n_unique", "int64", "unique points kept"),
-            ),
+            )
+            + _SEARCH_COUNTS,
         ),
         TableSchema(
             "fixed_point_trajectories",
@@ -306,13 +309,8 @@ SCHEMAS: dict[str, TableSchema] = {
             _RUN
             + (
                 _c("input_condition", "string", "named constant input"),
-                _c("n_initial", "int64", "initial states searched from"),
-                _c("n_converged", "int64", "initial states that reached q < converged tolerance"),
-                _c("n_slow", "int64", "initial states that ended as slow points"),
-                _c("n_failed", "int64", "initial states that ended above the slow-point tolerance"),
-                _c("n_outliers", "int64", "points dropped as distance outliers"),
-                _c("n_unique", "int64", "unique points kept"),
-            ),
+            )
+            + _SEARCH_COUNTS,
         ),
         TableSchema(
             "equilibrium_trajectories",

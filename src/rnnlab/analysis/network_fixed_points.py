@@ -57,6 +57,19 @@ class PrincipalComponents:
         return projected
 
 
+def search_summary(result, condition: str) -> dict:
+    """What happened to the initial states of one search (a row of a search table)."""
+    return dict(
+        input_condition=condition,
+        n_initial=result.n_initial,
+        n_converged=result.n_converged,
+        n_slow=result.n_slow,
+        n_failed=result.n_failed,
+        n_outliers=result.n_outliers,
+        n_unique=result.n_unique,
+    )
+
+
 def _period_names(batch) -> np.ndarray:
     """(B, T) name of the period each step belongs to ("" in padding)."""
     names = np.full(batch.inputs.shape[:2], "", dtype=object)
@@ -110,17 +123,7 @@ def analyse_fixed_points(model, task, settings: NetworkFixedPointSettings):
                     pc3=float(projected[index, 2]),
                 )
             )
-        searches.append(
-            dict(
-                input_condition=condition,
-                n_initial=result.n_initial,
-                n_converged=result.n_converged,
-                n_slow=result.n_slow,
-                n_failed=result.n_failed,
-                n_outliers=result.n_outliers,
-                n_unique=result.n_unique,
-            )
-        )
+        searches.append(search_summary(result, condition))
 
     periods = _period_names(batch)
     direction = batch.conditions.get("direction", batch.conditions.get("target_direction"))

@@ -33,7 +33,11 @@ from rnnlab.analysis.fixed_points import (
     classify_flow_stability,
     find_equilibria,
 )
-from rnnlab.analysis.network_fixed_points import PrincipalComponents, _period_names
+from rnnlab.analysis.network_fixed_points import (
+    PrincipalComponents,
+    _period_names,
+    search_summary,
+)
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
@@ -147,18 +151,6 @@ def point_rows(result: FixedPointResult, condition: str, pcs, settings) -> pd.Da
         )
     columns = [c for c in empty_frame("equilibria").columns if c not in ("run", "seed", "task")]
     return pd.DataFrame(rows, columns=columns)
-
-
-def search_row(result: FixedPointResult, condition: str) -> dict:
-    return dict(
-        input_condition=condition,
-        n_initial=result.n_initial,
-        n_converged=result.n_converged,
-        n_slow=result.n_slow,
-        n_failed=result.n_failed,
-        n_outliers=result.n_outliers,
-        n_unique=result.n_unique,
-    )
 
 
 # ----------------------------------------------------------------------------- trajectories
@@ -352,7 +344,7 @@ def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[st
         result = search(model, task.fixed_point_inputs(condition), initial, settings)
         frame = point_rows(result, condition, pcs, settings)
         points.append(frame)
-        searches.append(search_row(result, condition))
+        searches.append(search_summary(result, condition))
         labels = frame["stability"].to_numpy(dtype=str)
         analytics += analytics_rows(model, task, condition, result, labels, pcs, settings)
     equilibria = pd.concat(points, ignore_index=True)
