@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 15–20 minutes on 2 cores). Extra arguments are ignored;
-# run a script directly for its options (see benchmarks/README.md).
+# Run every benchmark in turn (about 11–15 minutes on an idle 2-core machine). Extra arguments
+# are ignored; run a script directly for its options (see benchmarks/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
