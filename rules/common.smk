@@ -3,12 +3,88 @@
 import ast
 import copy
 import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import sys
 from pathlib import Path
 
+import psutil
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 validate(config, schema="../config/schema.yaml")
+
+
+# ---------------------------------------------------------------- stale locks
+# A Snakemake killed with SIGKILL (or by a lost session) leaves its lock in .snakemake/locks, and
+# the next run refuses to start until `--unlock`. The lock does not say who holds it, so the
+# workflow records its owner (host, pid, process start time) once the lock is taken, and removes
+# a lock whose owner is known to be gone from this host. A lock of another host, or of an owner
+# we did not record, is left to Snakemake.
+
+LOCK_DIRECTORY = Path(".snakemake/locks")
+LOCK_OWNER = Path(".snakemake/rnnlab_lock_owner.json")
+
+
+def process_start_time(pid):
+    """Start time of process ``pid`` (seconds since the epoch), or None if it is not running."""
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def this_process():
+    return dict(host=socket.gethostname(), pid=os.getpid(), start=process_start_time(os.getpid()))
+
+
+def remove_stale_lock():
+    if not workflow.is_main_process or not LOCK_DIRECTORY.is_dir() or not LOCK_OWNER.exists():
+        return
+    try:
+        owner = json.loads(LOCK_OWNER.read_text())
+    except (OSError, ValueError):
+        return
+    if owner.get("host") != socket.gethostname() or owner.get("start") is None:
+        return
+    if process_start_time(owner["pid"]) == owner["start"]:
+        return  # the owner still runs: the lock is real
+    shutil.rmtree(LOCK_DIRECTORY, ignore_errors=True)
+    LOCK_OWNER.unlink(missing_ok=True)
+    print(
+        f"rnnlab: removed the lock left by Snakemake process {owner['pid']} on "
+        f"{owner['host']}, which is no longer running",
+        file=sys.stderr,
+    )
+
+
+def record_lock_owner():
+    if workflow.execution_settings.lock and LOCK_DIRECTORY.is_dir():
+        LOCK_OWNER.write_text(json.dumps(this_process()))
+
+
+def forget_lock_owner():
+    if workflow.execution_settings.lock:
+        LOCK_OWNER.unlink(missing_ok=True)
+
+
+remove_stale_lock()
+
+
+onstart:
+    record_lock_owner()
+
+
+onsuccess:
+    forget_lock_owner()
+
+
+onerror:
+    forget_lock_owner()
+
 
 RUN_SCHEMA = workflow.source_path("../config/run.schema.yaml")
 STUDIES = config["studies"]
@@ -151,6 +227,8 @@ def code_fingerprint(*modules):
 
 
 RUN_DIRECTORY = "results/{study}/runs/{run}/seed{seed}"
+# Outside every output: Snakemake deletes a killed job's outputs before rerunning it.
+RESUME_DIRECTORY = "results/resume/{study}/{run}/seed{seed}"
 
 
 def run_directory(run, seed, study=EI):
@@ -255,8 +333,27 @@ def example_run_file(filename):
 
 # ---------------------------------------------------------------- figures
 
+
+def _library_module(name):
+    """An rnnlab module loaded from src/ by path: the Snakemake environment need not have
+    rnnlab installed (jobs put src/ on their path themselves)."""
+    path = _module_file(name)
+    spec = importlib.util.spec_from_file_location(name, path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+PROVENANCE_REPORT_CATEGORY = "Provenance"
+SOFTWARE_VERSIONS = _library_module("rnnlab.provenance").software_versions()
+RESOLVED_CONFIGURATION = {**config, "resolved_runs": RUNS}
+PROVENANCE_FILES = [
+    "results/provenance/software_versions.tsv",
+    "results/provenance/configuration.json",
+]
 REPORT_CATEGORY = "E/I RNNs on Mod-Cog (seed 003)"
 ZOO_REPORT_CATEGORY = "CTRNN task zoo (seed 004)"
+TRAINING_CODE = code_fingerprint("rnnlab.experiment", "rnnlab.tables")
 PLOTTING_CODE = code_fingerprint("rnnlab.plotting.ei_modcog", "rnnlab.tables")
 ZOO_PLOTTING_CODE = code_fingerprint("rnnlab.plotting.ctrnn_zoo", "rnnlab.tables")
 

@@ -12,8 +12,11 @@ rule train:
     resources:
         mem_mb=2000,
         runtime=60,
+        # Not a param: how often the resume state is saved changes no result.
+        resume_interval_seconds=config["training_resume"]["interval_seconds"],
     params:
         run=run_config,
-        code=code_fingerprint("rnnlab.experiment", "rnnlab.tables"),
+        resume_directory=RESUME_DIRECTORY,
+        code=TRAINING_CODE,
     script:
         "../workflow_scripts/train.py"

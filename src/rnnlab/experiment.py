@@ -19,6 +19,7 @@ from rnnlab.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
 from rnnlab.models import LeakyRNN, ModelConfig
 from rnnlab.tasks import make_task
 from rnnlab.training.optimizers import OptimizerConfig
+from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import TrainingConfig, train
 
 
@@ -40,15 +41,25 @@ def build_model(model_config: dict, task) -> LeakyRNN:
     return LeakyRNN(config)
 
 
-def train_run(run_config: dict, seed: int, checkpoint_directory: str | Path):
-    """Train one (run, seed) and write its checkpoints; returns the training log."""
+def train_run(
+    run_config: dict,
+    seed: int,
+    checkpoint_directory: str | Path,
+    resume: ResumeStore | None = None,
+):
+    """Train one (run, seed) and write its checkpoints; returns the training log.
+
+    With ``resume``, a killed run continues from the store's last saved state: checkpoints are
+    written into the store while training and moved to ``checkpoint_directory`` at the end.
+    """
     torch.manual_seed(seed)
     task = build_task(run_config["task"])
     model = build_model(run_config["model"], task)
+    working_directory = resume.checkpoint_directory if resume else checkpoint_directory
 
     def save(step: int, state_dict: dict, extras: dict) -> None:
         save_checkpoint(
-            checkpoint_path(checkpoint_directory, step), step, state_dict, run_config, seed, extras
+            checkpoint_path(working_directory, step), step, state_dict, run_config, seed, extras
         )
 
     log = train(
@@ -59,7 +70,10 @@ def train_run(run_config: dict, seed: int, checkpoint_directory: str | Path):
         seed,
         save,
         label=f"{run_config.get('study', '')}/{run_config.get('run', '')} seed {seed}",
+        resume=resume,
     )
+    if resume is not None:
+        resume.hand_over_checkpoints(checkpoint_directory)
     log.insert(0, "seed", seed)
     log.insert(0, "run", run_config.get("run", ""))
     return log

@@ -19,6 +19,8 @@ final checkpoint holds) the parameters with the lowest validation loss.
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import asdict, dataclass
 from typing import Callable
 
@@ -29,10 +31,13 @@ import torch
 from rnnlab.tasks.base import TaskBatch
 from rnnlab.training.losses import LossParts, decision_accuracy, decision_loss, masked_mse
 from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
+from rnnlab.training.resume import ResumeStore, decode_generator_state, encode_generator_state
 
 DATA_STREAM = 1  # the training-batch stream of a seed; evaluation uses its own seeds
 VALIDATION_STREAM = 2  # the fixed validation batch of a seed
 NOISE_STREAM = 3  # input and recurrent training noise of a seed
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,20 @@ class Validator:
         if self.best_state is not None:
             model.load_state_dict(self.best_state)
 
+    def state(self) -> dict:
+        return dict(
+            steps=list(self.steps),
+            losses=list(self.losses),
+            best_step=self.best_step,
+            best_loss=self.best_loss,
+            best_state=self.best_state,
+        )
+
+    def load_state(self, state: dict) -> None:
+        self.steps, self.losses = list(state["steps"]), list(state["losses"])
+        self.best_step, self.best_loss = state["best_step"], state["best_loss"]
+        self.best_state = state["best_state"]
+
     def extras(self, parameters_step: int) -> dict:
         """Checkpoint extras: the validation history so far and the best step / loss."""
         return dict(
@@ -199,6 +218,7 @@ def train(
     seed: int,
     save_checkpoint: Callable[[int, dict, dict], None],
     label: str = "",
+    resume: ResumeStore | None = None,
 ) -> pd.DataFrame:
     """Train ``model`` in place; call ``save_checkpoint(step, state_dict, extras)`` at each
     checkpoint step, where ``extras`` holds ``sign_corrections`` (N,), the cumulative count of
@@ -209,7 +229,10 @@ def train(
     ``keep_best``).
 
     Returns the training log (one row per ``log_every`` steps and the last step). ``label``
-    names the run in error messages.
+    names the run in error messages. With ``resume``, training continues from the store's saved
+    state if it has one, and saves its state there as it goes (see ``rnnlab.training.resume``);
+    the checkpoints written before the interruption must survive in ``save_checkpoint``'s
+    destination.
     """
     config.check()
     optimizer = make_optimizer(model, optimizer_config)
@@ -219,8 +242,15 @@ def train(
     checkpoint_steps = set(config.checkpoint_steps)
     trainable = [p for p in model.parameters() if p.requires_grad]
     rows = []
-    for step in range(config.steps + 1):
+    first_step = 0
+    saved = resume.load() if resume is not None else None
+    if saved is not None:
+        first_step, rows = _restore(saved, model, optimizer, rng, noise, validator)
+        logger.info("%s: resuming from the state saved before step %d", label, first_step)
+    for step in range(first_step, config.steps + 1):
         final = step == config.steps
+        if resume is not None and step > first_step and not final and resume.due():
+            resume.save(_snapshot(step, rows, model, optimizer, rng, noise, validator))
         if validator is not None and validator.due(step):
             validator.evaluate(model, step)
         parameters_step = step
@@ -264,3 +294,32 @@ def train(
                 )
             )
     return pd.DataFrame(rows)
+
+
+def _snapshot(step, rows, model, optimizer, rng, noise, validator) -> dict:
+    """Everything the rest of the run depends on, before update ``step``."""
+    return dict(
+        step=step,
+        rows=json.dumps(rows),
+        model=model.state_dict(),
+        optimizer=optimizer.state_dict(),
+        sign_corrections=optimizer.sign_corrections,
+        data_generator=encode_generator_state(rng.bit_generator.state),
+        noise_generator=None if noise is None else noise.get_state(),
+        torch_generator=torch.get_rng_state(),
+        validator=None if validator is None else validator.state(),
+    )
+
+
+def _restore(state: dict, model, optimizer, rng, noise, validator) -> tuple[int, list]:
+    """Load a ``_snapshot``; returns (the step to continue from, the log rows so far)."""
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    optimizer.sign_corrections = state["sign_corrections"]
+    rng.bit_generator.state = decode_generator_state(state["data_generator"])
+    if noise is not None:
+        noise.set_state(state["noise_generator"])
+    torch.set_rng_state(state["torch_generator"])
+    if validator is not None:
+        validator.load_state(state["validator"])
+    return int(state["step"]), json.loads(state["rows"])
