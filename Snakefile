@@ -19,9 +19,11 @@ include: "rules/aggregate.smk"
 include: "rules/figures_ei_modcog.smk"
 include: "rules/zoo.smk"
 include: "rules/figures_ctrnn_zoo.smk"
+include: "rules/provenance.smk"
 
 
 rule all:
     default_target: True
     input:
         all_figures(),
+        PROVENANCE_FILES,

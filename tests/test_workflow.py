@@ -90,7 +90,7 @@ def test_every_job_rule_has_conda_log_and_a_pinned_env():
             env = re.search(r'conda:\n\s+"\.\./(envs/[\w.]+)"', block)
             assert env and (ROOT / env.group(1)).exists(), f"{rule_file.name}: rule {name}"
             if "benchmark:" not in block:
-                assert "figures" in rule_file.name or "gradient_metrics" in name, name
+                assert "figures" in rule_file.name or name in ("gradient_metrics", "provenance"), name
 
 
 def write_config(workflow: Path, edit) -> None:
@@ -165,6 +165,8 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
     with zipfile.ZipFile(first / "results" / "report.zip") as archive:
         names = archive.namelist()
     assert sum(name.endswith(".png") for name in names) >= len(STUDY_FIGURES) + len(ZOO_FIGURES)
+    assert any(name.endswith("software_versions.tsv") for name in names)
+    assert any(name.endswith("configuration.json") for name in names)
 
     second = copy_workflow(tmp_path / "second")
     run_everything(second)

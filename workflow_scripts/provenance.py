@@ -1,0 +1,10 @@
+"""Write the run's software versions and resolved configuration for the report."""
+
+from script_setup import start
+
+start(snakemake, uses_torch=False)
+
+from rnnlab.provenance import write_configuration, write_software_versions  # noqa: E402
+
+write_software_versions(snakemake.params.versions, snakemake.output.versions)
+write_configuration(snakemake.params.configuration, snakemake.output.configuration)
