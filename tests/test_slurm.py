@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,11 +52,17 @@ def test_test_config_runs_end_to_end_through_slurm(tmp_path, cluster):
     )
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:]
-    submitted = log.count("has been submitted with SLURM jobid")
-    assert submitted == 8, log[-3000:]  # 6 training and 2 fixed-point jobs went through SLURM
+    single = log.count("has been submitted with SLURM jobid")
+    arrays = re.findall(r"Submitted array job with Snakemake IDs ([\d,]+) and SLURM job ID", log)
+    in_arrays = sum(len(ids.split(",")) for ids in arrays)
+    # 6 training and 2 fixed-point jobs went through SLURM, the jobs of a rule that were ready
+    # together as one job array (profiles/slurm: slurm-array-jobs).
+    assert single + in_arrays == 8, log[-3000:]
+    assert arrays and single + len(arrays) < 8
     for name in ("learning_curves", "fixed_point_motifs"):
         assert (workflow / "results" / "figures" / "ei_modcog" / f"{name}.png").stat().st_size > 0
-    print(f"jobs submitted to SLURM: {submitted}")
+    print(f"jobs run through SLURM: {single + in_arrays} in {single + len(arrays)} sbatch calls "
+          f"({len(arrays)} job arrays)")
 
 
 def test_a_failing_slurm_job_fails_the_run(tmp_path, cluster):
