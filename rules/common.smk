@@ -2,6 +2,7 @@
 
 import ast
 import copy
+import functools
 import hashlib
 import importlib.util
 import json
@@ -86,7 +87,7 @@ onerror:
     forget_lock_owner()
 
 
-RUN_SCHEMA = workflow.source_path("../config/run.schema.yaml")
+RUNS_SCHEMA = "../config/runs.schema.yaml"
 STUDIES = config["studies"]
 EI = "ei_modcog"  # E/I RNNs on Mod-Cog (seed 003)
 ZOO = "ctrnn_zoo"  # CTRNN task zoo (seed 004)
@@ -106,15 +107,34 @@ def deep_merge(base, override):
     return merged
 
 
+# Resolved runs by where they are configured; validated together (one schema load, not one per
+# run: that alone took a second of every dry run) by validate_runs().
+UNVALIDATED_RUNS = {}
+
+
 def resolve_run(study, run, override, where):
-    """Merge a run override into the study's defaults and validate it, naming ``where``."""
+    """Merge a run override into the study's defaults; ``where`` names it in errors."""
     resolved = deep_merge(STUDIES[study]["training_defaults"], override)
     resolved.update(study=study, run=run)
-    try:
-        validate(resolved, schema=RUN_SCHEMA)
-    except WorkflowError as error:
-        raise WorkflowError(f"invalid run configuration at {where}:\n{error}") from None
+    UNVALIDATED_RUNS[where] = resolved
     return resolved
+
+
+def validate_runs():
+    """Check every resolved run against run.schema.yaml and fill in its defaults, in place."""
+    try:
+        validate(UNVALIDATED_RUNS, schema=RUNS_SCHEMA)
+    except WorkflowError as error:
+        cause = error.__context__  # the jsonschema ValidationError, with its path
+        if not hasattr(cause, "absolute_path") or not cause.absolute_path:
+            raise
+        where, *key = cause.absolute_path
+        raise WorkflowError(
+            f"invalid run configuration at {where}"
+            + (f", key {'.'.join(map(str, key))}" if key else "")
+            + f": {cause.message}"
+        ) from None
+    UNVALIDATED_RUNS.clear()
 
 
 def fraction_name(fraction):
@@ -142,15 +162,13 @@ def _ei_runs():
     return runs
 
 
-def _zoo_runs():
-    runs = _named_runs(ZOO)
+def check_zoo_run_names(runs):
     for name, resolved in runs.items():
         if resolved["task"]["name"] != name:
             raise WorkflowError(
                 f"studies.{ZOO}.runs.{name}: the run trains task "
                 f"{resolved['task']['name']!r}; a zoo run is named after its task"
             )
-    return runs
 
 
 # RUNS[study][run] is the resolved configuration of every training run of every enabled study.
@@ -158,7 +176,9 @@ RUNS = {}
 if EI_CONFIG["enabled"]:
     RUNS[EI] = _ei_runs()
 if ZOO_CONFIG["enabled"]:
-    RUNS[ZOO] = _zoo_runs()
+    RUNS[ZOO] = _named_runs(ZOO)
+validate_runs()
+check_zoo_run_names(RUNS.get(ZOO, {}))
 STUDY_RUNS = RUNS.get(EI, {})
 MAIN_RUNS = list(EI_CONFIG["runs"])
 SWEEP_RUNS = [fraction_name(f) for f in SWEEP["inhibitory_fractions"]] if SWEEP["enabled"] else []
@@ -186,6 +206,7 @@ SOURCE_ROOT = Path(workflow.basedir) / "src"
 SCRIPT_SETUP = Path(workflow.basedir) / "workflow_scripts" / "script_setup.py"
 
 
+@functools.cache
 def _module_file(module):
     base = SOURCE_ROOT.joinpath(*module.split("."))
     for candidate in (base / "__init__.py", base.with_suffix(".py")):
@@ -194,13 +215,17 @@ def _module_file(module):
     return None
 
 
+@functools.cache
 def _imports(path):
+    """Absolute imports of a module file (parsed once per workflow parse)."""
+    names = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+            names.append(node.module)
+            names.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return tuple(names)
 
 
 def code_fingerprint(*modules):
