@@ -12,7 +12,9 @@ import socket
 import sys
 from pathlib import Path
 
+import jsonschema
 import psutil
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
@@ -87,7 +89,6 @@ onerror:
     forget_lock_owner()
 
 
-RUNS_SCHEMA = "../config/runs.schema.yaml"
 STUDIES = config["studies"]
 EI = "ei_modcog"  # E/I RNNs on Mod-Cog (seed 003)
 ZOO = "ctrnn_zoo"  # CTRNN task zoo (seed 004)
@@ -107,34 +108,39 @@ def deep_merge(base, override):
     return merged
 
 
-# Resolved runs by where they are configured; validated together (one schema load, not one per
-# run: that alone took a second of every dry run) by validate_runs().
-UNVALIDATED_RUNS = {}
-
-
 def resolve_run(study, run, override, where):
-    """Merge a run override into the study's defaults; ``where`` names it in errors."""
+    """Merge a run override into the study's defaults, fill in the run schema's defaults and
+    validate it; ``where`` names the run in errors."""
     resolved = deep_merge(STUDIES[study]["training_defaults"], override)
     resolved.update(study=study, run=run)
-    UNVALIDATED_RUNS[where] = resolved
+    error = jsonschema.exceptions.best_match(run_validator().iter_errors(resolved))
+    if error is not None:
+        key = ".".join(map(str, error.absolute_path))
+        raise WorkflowError(
+            f"invalid run configuration at {where}"
+            + (f", key {key}" if key else "")
+            + f": {error.message}"
+        )
     return resolved
 
 
-def validate_runs():
-    """Check every resolved run against run.schema.yaml and fill in its defaults, in place."""
-    try:
-        validate(UNVALIDATED_RUNS, schema=RUNS_SCHEMA)
-    except WorkflowError as error:
-        cause = error.__context__  # the jsonschema ValidationError, with its path
-        if not hasattr(cause, "absolute_path") or not cause.absolute_path:
-            raise
-        where, *key = cause.absolute_path
-        raise WorkflowError(
-            f"invalid run configuration at {where}"
-            + (f", key {'.'.join(map(str, key))}" if key else "")
-            + f": {cause.message}"
-        ) from None
-    UNVALIDATED_RUNS.clear()
+@functools.cache
+def run_validator():
+    """A validator of run.schema.yaml that fills in defaults, like snakemake.utils.validate,
+    but built once: loading the schema for every run took a second of every dry run."""
+    text = (Path(workflow.basedir) / "config" / "run.schema.yaml").read_text()
+    schema = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    base = jsonschema.Draft202012Validator
+    check_properties = base.VALIDATORS["properties"]
+
+    def fill_defaults(validator, properties, instance, subschema):
+        if validator.is_type(instance, "object"):
+            for name, property_schema in properties.items():
+                if "default" in property_schema:
+                    instance.setdefault(name, copy.deepcopy(property_schema["default"]))
+        yield from check_properties(validator, properties, instance, subschema)
+
+    return jsonschema.validators.extend(base, {"properties": fill_defaults})(schema)
 
 
 def fraction_name(fraction):
@@ -177,7 +183,6 @@ if EI_CONFIG["enabled"]:
     RUNS[EI] = _ei_runs()
 if ZOO_CONFIG["enabled"]:
     RUNS[ZOO] = _named_runs(ZOO)
-validate_runs()
 check_zoo_run_names(RUNS.get(ZOO, {}))
 STUDY_RUNS = RUNS.get(EI, {})
 MAIN_RUNS = list(EI_CONFIG["runs"])

@@ -3,6 +3,7 @@ on the tiny test config, twice, bit for bit."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -117,6 +118,21 @@ def test_bad_config_fails_before_any_job_naming_the_key(workflow, edit, named):
     assert result.returncode != 0
     assert named in result.stdout + result.stderr
     assert not (workflow / "results").exists()
+
+
+def test_every_resolved_run_has_the_run_schema_defaults(workflow):
+    result = snakemake(workflow, "--cores", "1", "provenance", "--configfile", "config/test.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    configuration = json.loads((workflow / "results/provenance/configuration.json").read_text())
+    schema = yaml.safe_load((ROOT / "config" / "run.schema.yaml").read_text())["properties"]
+    runs = [run for study in configuration["resolved_runs"].values() for run in study.values()]
+    assert len(runs) == 9  # eg, gd, two sweep runs, five zoo tasks
+    for run in runs:
+        for section in ("model", "optimizer", "training"):
+            assert set(schema[section]["properties"]) <= set(run[section]), (run["run"], section)
+    gd = configuration["resolved_runs"]["ei_modcog"]["gd"]
+    assert gd["optimizer"]["recurrent_learning_rate"] == 0.1  # the run's override wins
+    assert gd["training"]["fixdown_weight"] == 0.1  # a schema default
 
 
 def test_one_figure_target_builds_only_its_ancestors():
