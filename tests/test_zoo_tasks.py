@@ -392,3 +392,69 @@ def test_cddm_fixed_point_input_matches_zero_coherence_trial():
     )
     batch = task.sample_conditions(row, np.random.default_rng(0))
     np.testing.assert_array_equal(batch.inputs[0, -1], task.fixed_point_inputs("colour_context"))
+
+
+# ----------------------------------------------------------------------------- response jitter
+
+JITTERED = {
+    "dmts": dict(duration_ms=2000.0, test_on_ms=1000.0, response_jitter_ms=600.0),
+    "memory_anti_number": dict(duration_ms=2000.0, recall_on_ms=1000.0, response_jitter_ms=600.0),
+    "memory_anti_angle": dict(duration_ms=2000.0, recall_on_ms=1000.0, response_jitter_ms=600.0),
+}
+CUE = {"dmts": None, "memory_anti_number": 1, "memory_anti_angle": 2}
+
+
+@pytest.mark.parametrize("name", sorted(JITTERED))
+def test_response_jitter_moves_each_trials_onset_and_everything_with_it(name):
+    task = make_task(name, dt_ms=20.0, **JITTERED[name])
+    batch = task.sample(np.random.default_rng(7), 256)
+    response = batch.periods[task.decision_period]
+    names = list(batch.periods)
+    before = batch.periods[names[names.index(task.decision_period) - 1]]
+    onset = response[:, 0]
+    # Onsets spread uniformly over the 31 steps [50, 80], periods still tile the trial.
+    assert onset.min() == 50 and onset.max() == 80 and len(np.unique(onset)) > 25
+    np.testing.assert_array_equal(before[:, 1], onset)
+    assert (response[:, 1] == task.n_steps).all()
+    steps = np.arange(task.n_steps)
+    inside = (steps[None] >= onset[:, None])
+    np.testing.assert_array_equal(batch.decision_mask, inside)
+    # Targets are zero before each trial's onset; the grace window follows the onset.
+    assert (batch.targets[~inside] == 0).all()
+    grace = (steps[None] >= onset[:, None]) & (steps[None] < onset[:, None] + task.grace_steps)
+    np.testing.assert_array_equal(batch.loss_mask, ~grace)
+    # The response cue (memory tasks) or the test stimulus (dmts) starts exactly at the onset.
+    cue = (batch.inputs[..., CUE[name]] if CUE[name] is not None
+           else batch.inputs.sum(axis=-1)) != 0
+    np.testing.assert_array_equal(cue[:, task.steps(400.0):], inside[:, task.steps(400.0):])
+    # Same seed, same jitter; the nominal boundaries are unchanged.
+    again = task.sample(np.random.default_rng(7), 256)
+    np.testing.assert_array_equal(again.periods[task.decision_period], response)
+    assert task.period_steps()[task.decision_period] == (50, 100)
+
+
+def test_response_jitter_is_validated():
+    with pytest.raises(ValueError, match="cue"):
+        make_task("cddm", response_jitter_ms=100.0)
+    with pytest.raises(ValueError, match="random already"):
+        make_task("three_bit_flip_flop", response_jitter_ms=100.0)
+    with pytest.raises(ValueError, match="at least one step"):
+        make_task("memory_anti_number", response_jitter_ms=500.0)  # recall 1000–1500 ms
+    with pytest.raises(ValueError, match="non-negative"):
+        make_task("dmts", response_jitter_ms=-1.0)
+
+
+def test_fixed_point_periods_and_trials():
+    cddm = make_task("cddm")
+    batch = cddm.sample(np.random.default_rng(0), 64)
+    motion = cddm.fixed_point_trials("motion_context", batch.conditions)
+    np.testing.assert_array_equal(motion, batch.conditions["context"] == "motion")
+    assert cddm.fixed_point_period("colour_context") == "stimulus"
+    dmts = make_task("dmts")
+    batch = dmts.sample(np.random.default_rng(0), 64)
+    np.testing.assert_array_equal(dmts.fixed_point_trials("stimulus_b", batch.conditions),
+                                  batch.conditions["sample_stimulus"] == 1)
+    assert make_task("memory_anti_angle").fixed_point_period("hold") == "delay"
+    assert make_task("three_bit_flip_flop").fixed_point_period("no_input") == "hold"
+    with pytest.raises(ValueError, match="unknown fixed-point condition"):
+        dmts.fixed_point_period("hold")

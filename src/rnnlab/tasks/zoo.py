@@ -10,8 +10,14 @@ Conventions shared by every zoo task (base class :class:`ZooTask`):
 
 * time is in ms: step ``dt_ms`` (default ``DT_MS`` = 10 ms), trial length ``duration_ms``;
   a time ``ms`` is step ``round(ms / dt_ms)``;
-* every trial of a task has the same length and the same period boundaries (so no padding);
-  the periods tile [0, T) and are reported in ``TaskBatch.periods`` as (B, 2) [start, stop);
+* every trial of a task has the same length (so no padding); the periods tile [0, T) and are
+  reported per trial in ``TaskBatch.periods`` as (B, 2) [start, stop). ``period_steps()`` gives
+  the nominal boundaries; a task with ``response_jitter_ms`` > 0 moves the onset of its
+  response period (and so the end of the period before it) later by a per-trial delay drawn
+  uniformly from the steps in [0, response_jitter_ms]. Without the jitter a network can solve
+  a delay task with a transient timed to the fixed response onset and needs no persistent
+  memory; with it the memory must persist (Sussillo & Barak 2013, Mante et al. 2013 use
+  variable timing for the same reason);
 * outputs are regressed (MSE): ``targets`` float32 (B, T, O), ``labels`` None; ``loss_mask``
   marks the steps that enter the MSE, ``decision_mask`` the response period;
 * ``loss_mask`` is True everywhere except a grace window of ``grace_ms`` after each onset of a
@@ -25,7 +31,11 @@ Conventions shared by every zoo task (base class :class:`ZooTask`):
   row (the full-grid evaluation). Only the task's ``condition_columns`` are read from the given
   rows; the other columns of the table are recomputed from them;
 * ``fixed_point_inputs(name)`` gives the noise-free constant input (I,) of a named condition,
-  one of ``fixed_point_conditions``;
+  one of ``fixed_point_conditions``; ``fixed_point_period(name)`` names the period whose
+  trajectories that input holds (e.g. the delay for "hold") and ``fixed_point_trials(name,
+  conditions)`` the trials it holds them on (cddm: the trials of that context) – the slow-point
+  search starts from those states and scales its tolerance by their spread and the period's
+  duration;
 * all randomness comes from the caller's ``numpy.random.Generator``.
 """
 
@@ -115,6 +125,7 @@ class ZooTask:
     input_noise_std: float = INPUT_NOISE_STD
     duration_ms: float = 1500.0
     grace_ms: float = 100.0
+    response_jitter_ms: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.dt_ms > 0:
@@ -125,7 +136,20 @@ class ZooTask:
             raise ValueError(f"grace_ms must be non-negative, got {self.grace_ms}")
         if self.n_steps < 1:
             raise ValueError(f"duration_ms must last at least one step, got {self.duration_ms}")
-        self.period_steps()  # validates the period boundaries
+        if not self.response_jitter_ms >= 0:
+            raise ValueError(
+                f"response_jitter_ms must be non-negative, got {self.response_jitter_ms}")
+        bounds = self.period_steps()  # validates the period boundaries
+        start, stop = bounds[self.decision_period]
+        if self.jitter_steps and (
+            list(bounds).index(self.decision_period) == 0
+            or start + self.jitter_steps >= stop
+        ):
+            raise ValueError(
+                f"{self.name}: response_jitter_ms = {self.response_jitter_ms} needs a period "
+                f"before {self.decision_period!r} and must leave it at least one step "
+                f"(nominal steps {start}..{stop})"
+            )
 
     # ----------------------------------------------------------------------------- time grid
 
@@ -146,6 +170,11 @@ class ZooTask:
     @property
     def grace_steps(self) -> int:
         return self.steps(self.grace_ms)
+
+    @property
+    def jitter_steps(self) -> int:
+        """Largest delay of the response onset, in steps."""
+        return self.steps(self.response_jitter_ms)
 
     def period_steps(self) -> dict[str, tuple[int, int]]:
         """Period name -> [start, stop) in steps, in temporal order, tiling [0, T).
@@ -170,16 +199,38 @@ class ZooTask:
             raise ValueError(f"{self.name}: the {self.decision_period!r} period is empty")
         return bounds
 
-    def _window(self, start: int, stop: int) -> np.ndarray:
-        """bool (T,): True on steps [start, stop)."""
+    def _window(self, start, stop) -> np.ndarray:
+        """bool (T,) True on steps [start, stop) for int bounds, or (B, T) for (B,) bounds."""
         t = np.arange(self.n_steps)
-        return (t >= start) & (t < stop)
+        start, stop = np.asarray(start), np.asarray(stop)
+        if start.ndim == 0 and stop.ndim == 0:
+            return (t >= start) & (t < stop)
+        return (t[None, :] >= start.reshape(-1, 1)) & (t[None, :] < stop.reshape(-1, 1))
 
-    def _grace_loss_mask(self, batch_size: int) -> np.ndarray:
-        """bool (B, T): everything except ``grace_ms`` after the response-period onset."""
-        onset = self.period_steps()[self.decision_period][0]
-        mask = ~self._window(onset, onset + self.grace_steps)
-        return np.broadcast_to(mask, (batch_size, self.n_steps)).copy()
+    def trial_periods(self, batch_size: int, rng: np.random.Generator | None
+                      ) -> dict[str, np.ndarray]:
+        """Period name -> int64 (B, 2) [start, stop) per trial.
+
+        The nominal ``period_steps()``, with the response onset of each trial delayed by a
+        uniform draw from {0, …, jitter_steps} (drawn from ``rng`` only when jitter_steps > 0).
+        """
+        bounds = self.period_steps()
+        periods = {
+            name: np.tile(np.array([start, stop], dtype=np.int64), (batch_size, 1))
+            for name, (start, stop) in bounds.items()
+        }
+        if self.jitter_steps:
+            delay = rng.integers(0, self.jitter_steps + 1, size=batch_size)
+            names = list(bounds)
+            before = names[names.index(self.decision_period) - 1]
+            periods[self.decision_period][:, 0] += delay
+            periods[before][:, 1] += delay
+        return periods
+
+    def _grace_loss_mask(self, periods: dict[str, np.ndarray]) -> np.ndarray:
+        """bool (B, T): everything except ``grace_ms`` after each trial's response onset."""
+        onset = periods[self.decision_period][:, 0]
+        return ~self._window(onset, onset + self.grace_steps)
 
     # ----------------------------------------------------------------------------- conditions
 
@@ -216,20 +267,14 @@ class ZooTask:
         _check_rng(rng)
         table = self._complete(conditions)
         n = len(table)
-        trials = self._build(table, rng)
+        periods = self.trial_periods(n, rng)
+        trials = self._build(table, rng, periods)
         inputs = trials.inputs
         if self.input_noise_std > 0:
             noise = rng.standard_normal(inputs.shape, dtype=np.float32)
             inputs = inputs + noise * np.float32(self.input_noise_std)
 
-        bounds = self.period_steps()
-        periods = {
-            name: np.tile(np.array([start, stop], dtype=np.int64), (n, 1))
-            for name, (start, stop) in bounds.items()
-        }
-        decision_mask = np.broadcast_to(
-            self._window(*bounds[self.decision_period]), (n, self.n_steps)
-        ).copy()
+        decision_mask = self._window(*periods[self.decision_period].T)
         columns: dict[str, object] = {"trial": np.arange(n, dtype=np.int64)}
         columns.update({c: table[c].to_numpy() for c in table.columns})
         columns.update(trials.extra)
@@ -249,6 +294,20 @@ class ZooTask:
         )
 
     # ----------------------------------------------------------------------------- fixed points
+
+    #: Condition -> the period during which trials receive (about) that constant input.
+    fixed_point_periods: ClassVar[dict[str, str]] = {}
+
+    def fixed_point_period(self, condition: str) -> str:
+        """The period whose states the constant input of ``condition`` holds."""
+        self.fixed_point_inputs(condition)  # validates the name
+        return self.fixed_point_periods[condition]
+
+    def fixed_point_trials(self, condition: str, conditions: pd.DataFrame) -> np.ndarray:
+        """bool (B,): the trials of ``conditions`` that receive the input of ``condition``
+        during its period (all of them unless the task says otherwise)."""
+        self.fixed_point_inputs(condition)
+        return np.ones(len(conditions), dtype=bool)
 
     def fixed_point_inputs(self, condition: str) -> np.ndarray:
         """Constant, noise-free float32 input (I,) for one of ``fixed_point_conditions``."""
@@ -273,7 +332,8 @@ class ZooTask:
         """Validate ``condition_columns`` rows and add the derived columns (table layout)."""
         raise NotImplementedError
 
-    def _build(self, table: pd.DataFrame, rng: np.random.Generator) -> _Trials:
+    def _build(self, table: pd.DataFrame, rng: np.random.Generator,
+               periods: dict[str, np.ndarray]) -> _Trials:
         raise NotImplementedError
 
     def _fixed_point_input(self, condition: str) -> np.ndarray:
@@ -336,6 +396,10 @@ class CDDMTask(ZooTask):
     stimulus_amplitude: float = 1.0
 
     def __post_init__(self) -> None:
+        if self.response_jitter_ms:
+            # Nothing in the input marks the decision onset: a jittered onset would make the
+            # target unpredictable (measured: validation score 0.89 → 0.73).
+            raise ValueError("cddm: the decision onset has no cue; response_jitter_ms must be 0")
         coherences = tuple(sorted(set(_as_floats(self.coherences, "coherences"))))
         if any(abs(c) > 1 for c in coherences):
             raise ValueError(f"coherences must lie in [-1, 1], got {coherences}")
@@ -374,30 +438,40 @@ class CDDMTask(ZooTask):
             "correct_choice": np.sign(relevant).astype(np.int64),
         })  # fmt: skip
 
-    def _build(self, table, rng):
+    def _build(self, table, rng, periods):
         n, T = len(table), self.n_steps
-        bounds = self.period_steps()
         is_motion = (table["context"] == "motion").to_numpy()
         inputs = np.zeros((n, T, self.input_size), dtype=np.float32)
         inputs[:, :, 0] = self.context_amplitude * is_motion[:, None]
         inputs[:, :, 1] = self.context_amplitude * ~is_motion[:, None]
-        evidence_on = np.arange(T) >= bounds["stimulus"][0]
+        evidence_on = self._window(periods["stimulus"][:, 0], T)  # (B, T)
         half = 0.5 * self.stimulus_amplitude
         for channel, coherence, sign in (
             (2, "motion_coherence", 1.0), (3, "motion_coherence", -1.0),
             (4, "colour_coherence", 1.0), (5, "colour_coherence", -1.0),
         ):  # fmt: skip
             level = half * (1.0 + sign * table[coherence].to_numpy())
-            inputs[:, evidence_on, channel] = level[:, None]
+            inputs[:, :, channel] = np.where(evidence_on, level[:, None], 0.0)
 
         choice = table["correct_choice"].to_numpy()
         right = np.where(choice > 0, 1.0, np.where(choice < 0, 0.0, self.zero_coherence_target))
         left = np.where(choice == 0, self.zero_coherence_target, 1.0 - right)
         targets = np.zeros((n, T, self.output_size), dtype=np.float32)
-        decision = self._window(*bounds["decision"])
-        targets[:, decision, 0] = right[:, None]
-        targets[:, decision, 1] = left[:, None]
-        return _Trials(inputs, targets, self._grace_loss_mask(n), {})
+        decision = self._window(*periods["decision"].T)  # (B, T)
+        targets[:, :, 0] = np.where(decision, right[:, None], 0.0)
+        targets[:, :, 1] = np.where(decision, left[:, None], 0.0)
+        return _Trials(inputs, targets, self._grace_loss_mask(periods), {})
+
+    fixed_point_periods: ClassVar[dict[str, str]] = {
+        "motion_context": "stimulus", "colour_context": "stimulus", "no_input": "cue",
+    }  # fmt: skip
+
+    def fixed_point_trials(self, condition, conditions):
+        super().fixed_point_trials(condition, conditions)
+        if condition == "no_input":
+            return np.ones(len(conditions), dtype=bool)
+        context = "motion" if condition == "motion_context" else "colour"
+        return (conditions["context"] == context).to_numpy()
 
     def _fixed_point_input(self, condition):
         x = np.zeros(self.input_size)
@@ -474,18 +548,27 @@ class DMTSTask(ZooTask):
             "correct_output": np.where(match, 0, 1).astype(np.int64),
         })  # fmt: skip
 
-    def _build(self, table, rng):
+    def _build(self, table, rng, periods):
         n, T = len(table), self.n_steps
-        bounds = self.period_steps()
         one_hot = np.eye(2, dtype=np.float32)
-        sample_on = self._window(*bounds["sample"])
-        test_on = self._window(*bounds["decision"])
-        inputs = np.zeros((n, T, self.input_size), dtype=np.float32)
-        inputs[:, sample_on] = self.stimulus_amplitude * one_hot[table["sample_stimulus"]][:, None]
-        inputs[:, test_on] = self.stimulus_amplitude * one_hot[table["test_stimulus"]][:, None]
-        targets = np.zeros((n, T, self.output_size), dtype=np.float32)
-        targets[:, test_on] = one_hot[table["correct_output"]][:, None]
-        return _Trials(inputs, targets, self._grace_loss_mask(n), {})
+        sample_on = self._window(*periods["sample"].T)[:, :, None]  # (B, T, 1)
+        test_on = self._window(*periods["decision"].T)[:, :, None]
+        sample = self.stimulus_amplitude * one_hot[table["sample_stimulus"]][:, None, :]
+        test = self.stimulus_amplitude * one_hot[table["test_stimulus"]][:, None, :]
+        inputs = (sample_on * sample + test_on * test).astype(np.float32)
+        targets = (test_on * one_hot[table["correct_output"]][:, None, :]).astype(np.float32)
+        return _Trials(inputs, targets, self._grace_loss_mask(periods), {})
+
+    fixed_point_periods: ClassVar[dict[str, str]] = {
+        "no_input": "delay", "stimulus_a": "sample", "stimulus_b": "sample",
+    }  # fmt: skip
+
+    def fixed_point_trials(self, condition, conditions):
+        super().fixed_point_trials(condition, conditions)
+        if condition == "no_input":
+            return np.ones(len(conditions), dtype=bool)
+        sample = 0 if condition == "stimulus_a" else 1
+        return (conditions["sample_stimulus"] == sample).to_numpy()
 
     def _fixed_point_input(self, condition):
         x = np.zeros(self.input_size)
@@ -544,6 +627,9 @@ class ThreeBitFlipFlopTask(ZooTask):
     grace_ms: float = 50.0
 
     def __post_init__(self) -> None:
+        if self.response_jitter_ms:
+            raise ValueError("three_bit_flip_flop: pulse times are random already; "
+                             "response_jitter_ms must be 0")
         super().__post_init__()
         if self.steps(self.pulse_ms) < 1:
             raise ValueError(f"pulse_ms must last at least one step, got {self.pulse_ms}")
@@ -587,7 +673,7 @@ class ThreeBitFlipFlopTask(ZooTask):
             last = np.where(start, t, last)
         return onsets
 
-    def _build(self, table, rng):
+    def _build(self, table, rng, periods):
         n, T = len(table), self.n_steps
         initial = table[list(self.condition_columns)].to_numpy()
         onsets = self._pulse_onsets(initial, rng)
@@ -615,6 +701,8 @@ class ThreeBitFlipFlopTask(ZooTask):
             extra[f"final_{k}"] = targets[:, -1, k].astype(np.int64)
         return _Trials(inputs, targets, loss_mask, extra)
 
+    fixed_point_periods: ClassVar[dict[str, str]] = {"no_input": "hold"}
+
     def _fixed_point_input(self, condition):
         return np.zeros(self.input_size)
 
@@ -641,6 +729,7 @@ class _MemoryAntiTask(ZooTask):
 
     decision_period: ClassVar[str] = "recall"
     fixed_point_conditions: ClassVar[tuple[str, ...]] = ("hold", "recall")
+    fixed_point_periods: ClassVar[dict[str, str]] = {"hold": "delay", "recall": "recall"}
 
     duration_ms: float = 1500.0
     stim_on_ms: float = 100.0
@@ -657,17 +746,17 @@ class _MemoryAntiTask(ZooTask):
             "recall": (self.recall_on_ms, self.duration_ms),
         }
 
-    def _memory_trials(self, stimulus: np.ndarray, response: np.ndarray) -> _Trials:
+    def _memory_trials(self, stimulus: np.ndarray, response: np.ndarray,
+                       periods: dict[str, np.ndarray]) -> _Trials:
         """Trials from the stimulus (B, I−1) shown in ``stimulus`` and the response (B, O)."""
         n, T = stimulus.shape[0], self.n_steps
-        bounds = self.period_steps()
-        shown, recall = self._window(*bounds["stimulus"]), self._window(*bounds["recall"])
+        shown = self._window(*periods["stimulus"].T)[:, :, None]  # (B, T, 1)
+        recall = self._window(*periods["recall"].T)[:, :, None]
         inputs = np.zeros((n, T, self.input_size), dtype=np.float32)
-        inputs[:, shown, :-1] = stimulus[:, None, :]
-        inputs[:, recall, -1] = self.cue_amplitude
-        targets = np.zeros((n, T, self.output_size), dtype=np.float32)
-        targets[:, recall, :] = response[:, None, :]
-        return _Trials(inputs, targets, self._grace_loss_mask(n), {})
+        inputs[:, :, :-1] = shown * stimulus[:, None, :]
+        inputs[:, :, -1:] = recall * self.cue_amplitude
+        targets = (recall * response[:, None, :]).astype(np.float32)
+        return _Trials(inputs, targets, self._grace_loss_mask(periods), {})
 
     def _fixed_point_input(self, condition):
         x = np.zeros(self.input_size)
@@ -709,9 +798,9 @@ class MemoryAntiNumberTask(_MemoryAntiTask):
             raise ValueError("memory_anti_number: values must be finite")
         return pd.DataFrame({"value": value, "target_value": -value})
 
-    def _build(self, table, rng):
+    def _build(self, table, rng, periods):
         value = table["value"].to_numpy()
-        return self._memory_trials(value[:, None], -value[:, None])
+        return self._memory_trials(value[:, None], -value[:, None], periods)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -750,9 +839,9 @@ class MemoryAntiAngleTask(_MemoryAntiTask):
             raise ValueError("memory_anti_angle: angles must be finite")
         return pd.DataFrame({"angle": angle, "target_angle": np.mod(angle + np.pi, 2.0 * np.pi)})
 
-    def _build(self, table, rng):
+    def _build(self, table, rng, periods):
         angle = table["angle"].to_numpy()
         stimulus = self.radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
         opposite = angle + np.pi
         response = self.radius * np.stack([np.cos(opposite), np.sin(opposite)], axis=1)
-        return self._memory_trials(stimulus, response)
+        return self._memory_trials(stimulus, response, periods)
