@@ -365,3 +365,27 @@ def test_thread_count_restored_and_inputs_checked():
         find_fixed_points(step, np.ones(3), np.zeros(1))
     with pytest.raises(ValueError):
         FixedPointSettings(converged_q=1e-3, slow_point_q=1e-6)
+
+
+def test_slow_point_mode_stops_each_point_at_the_tolerance():
+    # dx/dt = −diag(ε, 1, 1) x: roots only at 0; q = ½(ε²x1² + x2² + x3²).
+    rates = torch.tensor([1e-4, 1.0, 1.0], dtype=torch.float64)
+
+    def flow(x, u):
+        return -rates * x
+
+    initial = np.array([[1.0, 0.0, 0.0], [-2.0, 0.0, 0.0], [3.0, 0.5, -0.5]])
+    tolerance = 1e-6
+    settings = FixedPointSettings(slow_point_q=tolerance, converged_q=1e-12,
+                                  stop_at_slow_point=True, unique_tolerance=1e-6)
+    slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
+    assert len(slow) == 3 and (slow.q < tolerance).all() and not slow.is_converged.any()
+    order = np.argsort(slow.initial_index)
+    # Already slow: not moved at all. Above the tolerance: moved off the fast directions only.
+    np.testing.assert_array_equal(slow.states[order][:2], initial[:2])
+    assert slow.states[order][2, 0] == pytest.approx(3.0, abs=0.05)
+    assert np.abs(slow.states[order][2, 1:]).max() < np.sqrt(2 * tolerance)
+    # The default (exact) mode takes every point to the only root.
+    exact = find_equilibria(flow, initial, np.zeros(1), settings=FixedPointSettings(
+        converged_q=1e-12, keep_slow_points=False))
+    assert len(exact) == 1 and np.abs(exact.states).max() < 1e-5

@@ -34,6 +34,10 @@ in up to three stages, all K points at once:
    stopped or after ``refine_steps`` iterations. Only running points are solved for, and only
    points that moved get a new Jacobian.
 
+Slow-point mode (``stop_at_slow_point``, Sussillo & Barak 2013) runs only stage 3, with
+isotropic damping, and stops each point as soon as q < ``slow_point_q``: the points stay spread
+along an approximate continuous attractor instead of collapsing onto its few exact roots.
+
 Afterwards points with q < ``converged_q`` are fixed points, points with
 ``converged_q ≤ q < slow_point_q`` are slow points (local minima of q that are not roots, e.g.
 the ghost of a saddle-node bifurcation), the rest are failures. Points that ran far from the
@@ -112,6 +116,17 @@ class FixedPointSettings:
             initial states exceeds this × the mean distance of the initial states to that
             centroid (``inf`` disables the test).
         keep_slow_points: return slow points (``is_converged`` False) as well as fixed points.
+        stop_at_slow_point: slow-point mode (Sussillo & Barak 2013). Only Levenberg–Marquardt
+            runs, with isotropic (Levenberg) damping, and each point stops as soon as
+            q < ``slow_point_q``; Adam (whose per-coordinate normalised steps move a point as
+            fast along a slow direction as along a fast one) and the undamped Newton stage are
+            skipped, and ``refine_steps`` bounds the LM iterations. A trained network's
+            continuous attractor is only approximate: a manifold of slow points with a few exact
+            roots on it. Descending all the way (or taking Newton steps, which are long along
+            the near-null direction) slides every point along the manifold to those few roots,
+            so the exact mode finds 2–3 points where there is a line or ring; stopping at the
+            tolerance leaves the points where they reached the manifold, spread along it like
+            the initial states.
     """
 
     adam_steps: int = 300
@@ -122,6 +137,7 @@ class FixedPointSettings:
     unique_tolerance: float = 1e-3
     outlier_distance_scale: float = 10.0
     keep_slow_points: bool = True
+    stop_at_slow_point: bool = False
 
     def __post_init__(self) -> None:
         if self.adam_steps < 0 or self.refine_steps < 0:
@@ -508,15 +524,18 @@ def _update_normal_equations(gram: Tensor, gradient: Tensor, residual_jacobian: 
         gradient[part] = (a_t @ r[part].unsqueeze(-1)).squeeze(-1)
 
 
-def _damped_steps(gram: Tensor, gradient: Tensor, lam: Tensor, index: Tensor
-                  ) -> tuple[Tensor, Tensor]:
-    """Solve (AᵀA + λD) δ = −Aᵀr at rows ``index``: δ (k, N) and whether each solve worked."""
+def _damped_steps(gram: Tensor, gradient: Tensor, lam: Tensor, index: Tensor,
+                  isotropic: bool = False) -> tuple[Tensor, Tensor]:
+    """Solve (AᵀA + λD) δ = −Aᵀr at rows ``index``: δ (k, N) and whether each solve worked.
+    D is the Marquardt diagonal diag(AᵀA) (floored), or with ``isotropic`` mean(diag(AᵀA))·I
+    (Levenberg), which barely moves a point along near-null directions of A."""
     steps, solved = [], []
     for part in _chunks(index, gram.shape[-1]):
         system = gram[part]  # a copy: the damping is added in place below
         diagonal = system.diagonal(dim1=-2, dim2=-1)
-        damping = torch.maximum(diagonal,
-                                _LM_DAMPING_FLOOR * diagonal.mean(dim=-1, keepdim=True))
+        mean = diagonal.mean(dim=-1, keepdim=True)
+        damping = (mean.expand_as(diagonal) if isotropic
+                   else torch.maximum(diagonal, _LM_DAMPING_FLOOR * mean))
         damping = torch.where(damping > 0, damping, 1.0)  # A == 0: plain Levenberg damping
         diagonal.add_(lam[part].unsqueeze(-1) * damping)
         with _single_thread():
@@ -540,6 +559,8 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
     rejections = torch.zeros(n_points, dtype=torch.int64)
     # Non-finite points cannot be refined; exact roots need no refinement.
     done = ~torch.isfinite(q) | ~torch.isfinite(h).all(dim=-1) | (q == 0)
+    stop_q = settings.slow_point_q if settings.stop_at_slow_point else 0.0
+    done |= q < stop_q
     if settings.refine_steps == 0:
         return h, q, 0
     gram = torch.zeros(n_points, n_states, n_states, dtype=_DTYPE)
@@ -554,7 +575,8 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
         if active.numel() == 0:
             break
         iterations += 1
-        delta, solved = _damped_steps(gram, gradient, lam, active)
+        delta, solved = _damped_steps(gram, gradient, lam, active,
+                                      isotropic=settings.stop_at_slow_point)
         trial = h[active] + delta
         with torch.no_grad():
             r_trial, q_trial = _residual_and_q(residual, trial, inputs[active])
@@ -575,8 +597,8 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
         tiny_step[accepted] = delta[accept].norm(dim=-1) <= _LM_STEP_TOLERANCE * (
             h[accepted].norm(dim=-1).clamp_min(1.0))
         converged = q < settings.converged_q
-        done = (done | (q == 0) | (rejections >= _LM_MAX_REJECTIONS) | (lam > _LM_LAMBDA_MAX)
-                | (converged & ((rejections >= 1) | tiny_step)))
+        done = (done | (q == 0) | (q < stop_q) | (rejections >= _LM_MAX_REJECTIONS)
+                | (lam > _LM_LAMBDA_MAX) | (converged & ((rejections >= 1) | tiny_step)))
         # Only accepted points moved: only those still running need a new Jacobian.
         _update_normal_equations(gram, gradient, residual_jacobian, h, inputs, r,
                                  accepted[~done[accepted]])
@@ -687,7 +709,10 @@ def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: 
 def _refine(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
             inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, int]:
     """Newton on every point, then Levenberg–Marquardt on the points Newton did not settle.
-    Returns states (K, N), q (K,) and the iterations run (Newton + LM)."""
+    Returns states (K, N), q (K,) and the iterations run (Newton + LM). In slow-point mode
+    only LM runs (it stops each point below slow_point_q)."""
+    if settings.stop_at_slow_point:
+        return _levenberg_marquardt(residual, residual_jacobian, states, inputs, settings)
     h, q, settled, newton_iterations = _newton(residual, residual_jacobian, states, inputs,
                                                settings)
     rest = (~settled).nonzero().squeeze(1)
@@ -750,7 +775,10 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
            dynamics_jacobian: BatchedFunction, initial_states: Tensor, inputs: Tensor,
            settings: FixedPointSettings, time_kind: TimeKind) -> FixedPointResult:
     n_initial, n_states = initial_states.shape
-    warm = _adam_warm_start(residual, residual_jacobian, initial_states, inputs, settings)
+    if settings.stop_at_slow_point:  # Adam's normalised steps would slide along the manifold
+        warm = initial_states.clone()
+    else:
+        warm = _adam_warm_start(residual, residual_jacobian, initial_states, inputs, settings)
     states_t, q_t, refine_iterations = _refine(residual, residual_jacobian, warm, inputs,
                                                settings)
     states, q = states_t.numpy(), q_t.numpy()
@@ -799,7 +827,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
         leading_left_eigenvector=left,
         labels=labels,
         initial_index=index.astype(np.int64),
-        n_iterations=settings.adam_steps + refine_iterations,
+        n_iterations=(0 if settings.stop_at_slow_point else settings.adam_steps)
+        + refine_iterations,
         n_initial=n_initial,
         n_converged=int(converged.sum()),
         n_slow=int(slow.sum()),
