@@ -132,7 +132,9 @@ def test_equilibrium_tables_match_their_schemas(task, equilibrium_tables, tmp_pa
         check_frame(frame, name, f"{task} {name}")
         _round_trip(frame, name, tmp_path)
     search = tables["equilibrium_search"]
-    assert list(search["input_condition"]) == list(_task(task).fixed_point_conditions)
+    conditions = list(_task(task).fixed_point_conditions)
+    assert list(search["input_condition"]) == [c for c in conditions for _ in range(2)]
+    assert list(search["mode"]) == ["exact", "slow"] * len(conditions)
     assert (search[["n_converged", "n_slow", "n_failed"]].sum(axis=1) == search["n_initial"]).all()
     points = tables["equilibria"]
     assert len(points) == search["n_unique"].sum() >= 1
@@ -148,11 +150,21 @@ def _task(name: str):
 @pytest.mark.parametrize("task", TASKS)
 def test_equilibria_modes_and_flow_agree(task, checkpoints, equilibrium_tables):
     points = equilibrium_tables[task]["equilibria"]
+    searches = equilibrium_tables[task]["equilibrium_search"]
     settings = ZooEquilibriumSettings.from_dict(SETTINGS).finder_settings()
     exact = points["mode"] == "exact"
+    assert set(points["mode"]) <= {"exact", "slow"}
     assert (points.loc[exact, "rhs_squared_norm"] < 2 * settings.converged_q).all()
-    slow = points.loc[~exact, "rhs_squared_norm"]
-    assert ((slow >= 2 * settings.converged_q) & (slow < 2 * settings.slow_point_q)).all()
+    # Slow points are below their condition's tolerance ½(f·L/T)², recorded in the search table.
+    slow_searches = searches[searches["mode"] == "slow"].set_index("input_condition")
+    for row in points[~exact].itertuples():
+        assert row.rhs_squared_norm < 2 * slow_searches.loc[row.input_condition, "q_tolerance"]
+    for row in slow_searches.itertuples():
+        expected = 0.5 * (0.1 * row.manifold_scale / row.period_ms) ** 2
+        assert row.q_tolerance == pytest.approx(max(expected, settings.converged_q))
+        assert row.n_converged + row.n_slow + row.n_failed == row.n_initial
+    # Point numbers are unique within a condition (exact first, then slow).
+    assert not points.duplicated(["input_condition", "point"]).any()
     # Recompute dx/dt through the model at every exact point.
     model, task_object, _ = load_model(list_checkpoints(checkpoints[task])[-1])
     for row in points[exact].itertuples():
@@ -175,7 +187,7 @@ def test_analytics_rows_for_each_task(equilibrium_tables):
         "cddm": {("motion_context", "line"), ("colour_context", "line")},
         "dmts": set(),
         "three_bit_flip_flop": {("no_input", "flip_flop")},
-        "memory_anti_number": {("hold", "line")},
+        "memory_anti_number": {("hold", "line"), ("recall", "line")},
         "memory_anti_angle": {("hold", "ring"), ("recall", "ring")},
     }
     for task, pairs in expected.items():
@@ -261,3 +273,149 @@ def test_too_few_points_give_nan_summaries():
 def test_unknown_settings_are_rejected():
     with pytest.raises(ValueError, match="unknown equilibria setting"):
         ZooEquilibriumSettings.from_dict({"n_trial": 3})
+
+
+# ----------------------------------------------------------------------------- slow manifolds
+
+
+def _slow_line(x, u):  # an approximate line attractor: e1 decays with rate 1e-5 /ms, the rest 1
+    return torch.cat([-1e-5 * x[:, :1], -x[:, 1:]], dim=1)
+
+
+def test_slow_search_spreads_along_an_approximate_line_the_exact_search_collapses():
+    rng = np.random.default_rng(1)
+    initial = np.zeros((64, 4))
+    initial[:, 0] = np.linspace(-2.0, 2.0, 64)
+    initial[:, 1:] = 0.3 * rng.standard_normal((64, 3))
+    exact = find_equilibria(_slow_line, initial, np.zeros(1), settings=_FINDER)
+    assert len(exact) == 1  # only the origin is a root: the exact mode finds no line
+    # Drift over a period T = 1000 ms below f = 0.1 of the spread L = 1 of the held states.
+    on_line = initial * np.array([1.0, 0.0, 0.0, 0.0])  # the trials' end states
+    held = zoo_fixed_points.HeldStates("delay", initial, on_line[::4], 1000.0, 1.0)
+    tolerance = held.q_tolerance(0.1, 1e-12)
+    assert tolerance == pytest.approx(0.5 * 1e-8)
+    settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
+    slow = find_equilibria(_slow_line, initial, np.zeros(1), settings=settings)
+    # q = ½(1e-5·x1)² + ½‖x⊥‖²: the whole segment |x1| ≤ 2 is slow, so the points only lose
+    # their off-line components and stay spread along the line.
+    assert len(slow) > 40
+    assert (slow.q < tolerance).all()
+    assert np.abs(slow.states[:, 1:]).max() < 1e-3
+    assert np.ptp(slow.states[:, 0]) > 3.5
+    rows = zoo_fixed_points.line_rows(slow, np.arange(len(slow)), "hold",
+                                      PrincipalComponents.fit(initial),
+                                      {"along": np.eye(4)[0], "across": np.eye(4)[1]}, held)
+    summary = _summary(rows)
+    assert summary["right_tangent_cosine_mean"] == pytest.approx(1.0, abs=1e-6)
+    assert summary["selection_cosine_along_mean"] == pytest.approx(1.0, abs=1e-6)
+    assert summary["selection_cosine_across_mean"] == pytest.approx(0.0, abs=1e-6)
+    assert summary["marginal_time_constant_ms"] == pytest.approx(1e5)
+    assert summary["held_distance"] < 0.05
+    assert summary["is_line_attractor"] == 1.0
+    # End states far off the line (the trials do not use it): not the network's line attractor.
+    far = zoo_fixed_points.HeldStates("delay", initial, on_line[::4] + [0, 1, 0, 0], 1000.0, 1.0)
+    summary = _summary(zoo_fixed_points.line_rows(
+        slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, far))
+    assert summary["held_distance"] == pytest.approx(1.0, abs=1e-3)
+    assert summary["is_line_attractor"] == 0.0
+
+
+def test_fast_line_is_not_called_a_line_attractor():
+    rng = np.random.default_rng(4)
+    initial = np.zeros((64, 3))
+    initial[:, 0] = np.linspace(-2.0, 2.0, 64)
+    initial[:, 1:] = 0.3 * rng.standard_normal((64, 2))
+
+    def flow(x, u):  # e1 decays with rate 1e-2 /ms: a 100 ms time constant
+        return torch.cat([-1e-2 * x[:, :1], -x[:, 1:]], dim=1)
+
+    held = zoo_fixed_points.HeldStates("delay", initial, initial, 1000.0, 1.0)
+    tolerance = held.q_tolerance(0.1, 1e-12)
+    settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
+    slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
+    # Only |x1| < √(2·tol)/1e-2 = 0.01 is slow enough: the points gather at the root.
+    assert np.abs(slow.states[:, 0]).max() < 0.011
+    summary = _summary(zoo_fixed_points.line_rows(
+        slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, held))
+    assert summary["is_line_attractor"] == 0.0
+    assert summary["coverage"] < 0.01 or np.isnan(summary["coverage"])
+
+
+def test_slow_points_cover_a_slow_line_and_the_criteria_call_it_a_line():
+    rng = np.random.default_rng(2)
+    initial = np.zeros((96, 3))
+    initial[:, 0] = rng.uniform(-50.0, 50.0, 96)  # q = ½(1e-5 x1)² < ½(1e-3)² for |x1| < 100
+    initial[:, 1:] = 0.5 * rng.standard_normal((96, 2))
+
+    def flow(x, u):  # marginal rate 1e-5 /ms: a time constant of 100 s
+        return torch.cat([-1e-5 * x[:, :1], -x[:, 1:]], dim=1)
+
+    held = zoo_fixed_points.HeldStates("delay", initial, initial, 1000.0, 10.0)
+    tolerance = held.q_tolerance(0.1, 1e-12)
+    settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
+    slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
+    summary = _summary(zoo_fixed_points.line_rows(
+        slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, held))
+    assert summary["coverage"] > 0.95
+    assert summary["marginal_time_constant_ms"] == pytest.approx(1e5)
+    assert summary["is_line_attractor"] == 1.0
+    # The same points judged against a period longer than their time constant: not a line.
+    slow_held = zoo_fixed_points.HeldStates("delay", initial, initial, 1e6, 10.0)
+    summary = _summary(zoo_fixed_points.line_rows(
+        slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, slow_held))
+    assert summary["is_line_attractor"] == 0.0
+
+
+def test_slow_search_covers_an_approximate_ring():
+    def flow(x, u):  # unit circle in (x1, x2) with a slow angular drift θ' = −1e-4 sin θ
+        radius2 = (x[:, :2] ** 2).sum(dim=1, keepdim=True)
+        angle = torch.atan2(x[:, 1:2], x[:, :1])
+        drift = -1e-4 * torch.sin(angle)
+        tangent = torch.cat([-x[:, 1:2], x[:, :1]], dim=1)
+        return torch.cat([x[:, :2] * (1 - radius2) + drift * tangent, -x[:, 2:]], dim=1)
+
+    angles = np.linspace(-np.pi, np.pi, 72, endpoint=False)
+    rng = np.random.default_rng(3)
+    initial = np.column_stack([np.cos(angles), np.sin(angles), np.zeros(72)])
+    initial += 0.05 * rng.standard_normal(initial.shape)
+    exact = find_equilibria(flow, initial, np.zeros(1),
+                            settings=ZooEquilibriumSettings.from_dict({}).finder_settings())
+    on_ring = np.abs(np.linalg.norm(exact.states[:, :2], axis=1) - 1) < 1e-6
+    assert on_ring.sum() == 2  # θ = 0 and π are the only roots on the ring
+    held = zoo_fixed_points.HeldStates("delay", initial, initial, 1000.0, 1.0)
+    tolerance = held.q_tolerance(0.1, 1e-12)
+    settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
+    slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
+    summary = _summary(zoo_fixed_points.ring_rows(slow, np.arange(len(slow)), "hold", held))
+    assert summary["coverage"] > 0.9
+    assert summary["radius_cv"] < 0.05
+    assert summary["tangent_cosine_mean"] > 0.99
+    assert summary["marginal_time_constant_ms"] > 1000.0
+    assert summary["is_ring_attractor"] == 1.0
+
+
+def test_held_states_follow_the_jittered_periods():
+    task = make_task("memory_anti_number", dt_ms=20.0, duration_ms=2000.0, recall_on_ms=1000.0,
+                     response_jitter_ms=600.0)
+    batch = task.sample(np.random.default_rng(0), 32)
+    states = np.arange(32 * batch.n_steps, dtype=np.float64).reshape(32, batch.n_steps, 1)
+    held = zoo_fixed_points.held_states(task, batch, states, "hold")
+    delay = batch.periods["delay"]
+    assert held.period == "delay"
+    assert held.period_ms == (delay[:, 1] - delay[:, 0]).max() * 20.0
+    np.testing.assert_array_equal(held.end[:, 0], states[np.arange(32), delay[:, 1] - 1, 0])
+    assert len(held.visited) == (delay[:, 1] - delay[:, 0]).sum()
+    cddm = make_task("cddm", dt_ms=20.0)
+    batch = cddm.sample(np.random.default_rng(0), 16)
+    states = np.zeros((16, batch.n_steps, 2))
+    held = zoo_fixed_points.held_states(cddm, batch, states, "colour_context")
+    assert len(held.end) == (batch.conditions["context"] == "colour").sum()
+
+
+def test_test_trials_cover_every_condition_when_they_can():
+    angle = make_task("memory_anti_angle", dt_ms=20.0)
+    batch = zoo_fixed_points.test_trials(angle, 64, np.random.default_rng(0))
+    counts = batch.conditions["angle"].round(9).value_counts()
+    assert len(counts) == 36 and counts.min() == 1 and counts.max() == 2 and counts.sum() == 64
+    cddm = make_task("cddm", dt_ms=20.0)  # 450 conditions > 64 trials: random ones
+    assert zoo_fixed_points.test_trials(cddm, 64, np.random.default_rng(0)).batch_size == 64

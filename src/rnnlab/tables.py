@@ -290,7 +290,7 @@ SCHEMAS: dict[str, TableSchema] = {
                 _c("task", "string", "task name"),
                 _c("input_condition", "string", "named constant input (task.fixed_point_conditions)"),
                 _c("point", "int64", "index of the point within its input condition"),
-                _c("mode", "string", "exact (q < converged tolerance) or slow (q < slow tolerance)"),
+                _c("mode", "string", "search: exact (root, q < 1e-12) or slow (slow-point search, q < its q_tolerance)"),
                 _c("rhs_squared_norm", "float64", "‖dx/dt‖² = 2q at the point, in 1/ms²"),
                 _c("stability", "string", "stable / marginal / unstable from max Re λ of the flow Jacobian"),
                 _c("max_real_eigenvalue", "float64", "largest Re λ of the flow Jacobian, in 1/ms"),
@@ -305,12 +305,23 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "equilibrium_search",
-            "Bookkeeping of each equilibrium search: what happened to every initial state.",
+            "Bookkeeping of each equilibrium search (exact and slow, per input condition): what "
+            "happened to every initial state, the slow tolerance and how slow the trials' own "
+            "end-of-period states are.",
             _RUN
             + (
                 _c("input_condition", "string", "named constant input"),
             )
-            + _SEARCH_COUNTS,
+            + _SEARCH_COUNTS
+            + (
+                _c("mode", "string", "exact (roots) or slow (slow-point search)"),
+                _c("period", "string", "task period whose states the input holds"),
+                _c("period_ms", "float64", "longest duration of that period on the test trials, T"),
+                _c("manifold_scale", "float64", "RMS spread L of the end-of-period states (state units)"),
+                _c("q_tolerance", "float64", "q tolerance of the search, 1/ms² (slow: ½(f·L/T)²)"),
+                _c("held_q_median", "float64", "median q of the end-of-period states under the input"),
+                _c("held_fraction_slow", "float64", "fraction of those states below the slow tolerance"),
+            ),
         ),
         TableSchema(
             "equilibrium_trajectories",

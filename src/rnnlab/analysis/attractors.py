@@ -33,6 +33,7 @@ __all__ = [
     "eigenvector_for",
     "flip_flop_structure",
     "line_attractor",
+    "line_coverage",
     "ring_attractor",
 ]
 
@@ -220,6 +221,29 @@ def line_attractor(
         direction = np.broadcast_to(np.asarray(direction, dtype=np.float64), left.shape)
         frame[f"selection_cosine_{name}"] = _cosine(left, direction)
     return frame
+
+
+def line_coverage(states: np.ndarray, reference: np.ndarray) -> float:
+    """How much of a reference cloud's extent a line of points spans.
+
+    Both are projected on the first principal axis of ``states`` (P, N); the result is the
+    length of the overlap of the two ranges divided by the range of ``reference`` (R, N), e.g.
+    the states a network holds at the end of a delay: 1 when the points span every remembered
+    value, near 0 when they sit at a single root. NaN when the reference has no extent along
+    the axis or P < 2.
+    """
+    states = np.asarray(states, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    if len(states) < 2 or len(reference) == 0:
+        return float("nan")
+    center, axes, _ = _principal_axes(states)
+    position = (states - center) @ axes[0]
+    held = (reference - center) @ axes[0]
+    low, high = float(held.min()), float(held.max())
+    if not high > low:
+        return float("nan")
+    overlap = min(high, float(position.max())) - max(low, float(position.min()))
+    return max(0.0, overlap) / (high - low)
 
 
 # ---------------------------------------------------------------------------------------------

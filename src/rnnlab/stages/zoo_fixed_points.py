@@ -1,17 +1,45 @@
-"""Stage zoo_fixed_points: equilibria of a CTRNN-zoo network's flow and their attractor geometry.
+"""Stage zoo_fixed_points: equilibria and slow points of a CTRNN-zoo network's flow.
 
 For each of ``task.fixed_point_conditions`` the noise-free flow dx/dt = model.flow(x, u) (in
-1/ms) is searched with ``find_equilibria`` and the analytic ``model.flow_jacobian``, from
-states visited on test trials (plus small Gaussian noise). Points and example trajectories are
-projected on the top 3 principal components of those trials. The attractor analytics depend
-on the task:
+1/ms) is searched twice with the library's finder and the analytic ``model.flow_jacobian``:
+
+* **exact** (mode "exact"): roots, q = ½‖dx/dt‖² < 1e-12 /ms², from states visited anywhere on
+  the test trials (Adam → Newton → Levenberg–Marquardt, to rounding error);
+* **slow** (mode "slow", Sussillo & Barak 2013): slow points, from states visited during the
+  period the condition's input holds (``task.fixed_point_period``, e.g. the delay for "hold",
+  on the trials ``task.fixed_point_trials`` selects), each descending q only until it is below
+  the condition's tolerance (``stop_at_slow_point``), so the points stay spread along the slow
+  manifold the trajectories sit on instead of sliding to its few exact roots.
+
+The slow tolerance is set by the task's own time and length scales: a point is slow when, left
+alone for the whole period (its longest duration on the test trials, T), it drifts less than
+``slow_drift_fraction`` (f, default 0.1) of the spread L of the states visited in that period
+(RMS distance to their mean): ‖dx/dt‖ < f·L/T, i.e. q < ½(f·L/T)². The search table also
+reports how slow the trials' own end-of-period states are under the constant input (median q
+and the fraction below the tolerance) – whether the network's memory manifold is slow at all.
+
+Points and example trajectories are projected on the top 3 principal components of the test
+trials. The attractor analytics run on the slow points and depend on the task:
 
 * cddm: a line attractor per context input (motion_context, colour_context), with the
   selection vector's cosines to the relevant, irrelevant and context input directions;
-* memory_anti_number: a line attractor for "hold";
-* memory_anti_angle: a ring attractor for "hold" and "recall";
-* three_bit_flip_flop: stable points and the saddles between them for "no_input";
+* memory_anti_number: a line attractor for "hold" and for "recall";
+* memory_anti_angle: a ring attractor for "hold" and for "recall";
+* three_bit_flip_flop: stable points and the saddles between them for "no_input" (exact roots);
 * dmts: none.
+
+A line (ring) counts as found (summary quantity ``is_line_attractor`` / ``is_ring_attractor``
+= 1) when the states the trials hold lie on the slow points (``held_coverage``: at least 75 %
+of the end-of-period states within 0.25 L of a slow point – with the test trials covering every
+remembered value or angle, ``test_trials``, this says the whole range of memories sits on the
+manifold, whatever its shape), the mode closest to Re λ = 0 is slower than the period (median
+1/|Re λ| ≥ T) and, for a line, that mode points along the line (mean |cos(right eigenvector,
+local tangent)| ≥ 0.7). The geometric descriptors – the line's range ``coverage`` along its
+first principal axis, the ring's angular ``coverage`` of 10° bins in its top-2 principal plane,
+radius CV – are reported but not required: a ReLU network's ring can be a folded, non-circular
+closed curve whose top-2 projection covers only half the angles around its centre. The first axis's
+explained variance is reported but not required: trained lines are curved (a ReLU network's
+line is piecewise linear).
 
 Returns {"equilibria", "equilibrium_search", "equilibrium_trajectories",
 "attractor_analytics"} (schemas in ``rnnlab.tables``).
@@ -43,7 +71,7 @@ from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
 from rnnlab.tables import empty_frame
 
-# Tolerances on q = ½‖dx/dt‖², in 1/ms² (the flow is in 1/ms). With τ = 100 ms,
+# Tolerances of the exact search on q = ½‖dx/dt‖², in 1/ms² (the flow is in 1/ms). With τ = 100 ms,
 # ‖dx/dt‖ = ‖φ(z) − x‖ / τ, so:
 # * converged: ‖dx/dt‖ < 1.4e-6 /ms – the state drifts < 1.4e-3 per second (‖φ(z) − x‖ <
 #   1.4e-4), far below anything visible on a trial; Levenberg–Marquardt takes true roots much
@@ -54,6 +82,10 @@ CONVERGED_Q = 1e-12
 SLOW_POINT_Q = 5e-9
 # Analyses need at least this many points; fewer give NaN summary rows.
 MIN_POINTS = 3
+# Criteria of a found line / ring attractor (module docstring).
+LINE_MIN_TANGENT_COSINE = 0.7
+HELD_MIN_COVERAGE = 0.75
+HELD_MAX_DISTANCE = 0.25
 
 
 def _default_finder() -> dict:
@@ -73,8 +105,11 @@ class ZooEquilibriumSettings:
             ``n_unstable`` (see ``classify_flow_stability``).
         n_example_trials: trajectories written to ``equilibrium_trajectories``.
         n_eigenvalues: eigenvalues stored per point (None: all N; the spectrum figure wants them).
-        finder: ``FixedPointSettings`` fields; defaults ``converged_q`` = 1e-12 and
-            ``slow_point_q`` = 5e-9, in 1/ms² (module constants for their meaning).
+        finder: ``FixedPointSettings`` fields of the exact search; defaults ``converged_q``
+            = 1e-12 and ``slow_point_q`` = 5e-9, in 1/ms² (module constants for their meaning).
+            The slow search uses the same optimiser settings with its own tolerance.
+        slow_drift_fraction: f of the slow tolerance q < ½(f·L/T)² (module docstring).
+        slow_unique_fraction: slow points closer than this × L are merged.
     """
 
     n_trials: int = 128
@@ -85,6 +120,8 @@ class ZooEquilibriumSettings:
     n_example_trials: int = 8
     n_eigenvalues: int | None = None
     finder: dict = field(default_factory=_default_finder)
+    slow_drift_fraction: float = 0.1
+    slow_unique_fraction: float = 0.01
 
     @classmethod
     def from_dict(cls, values: dict) -> "ZooEquilibriumSettings":
@@ -96,15 +133,39 @@ class ZooEquilibriumSettings:
         return cls(**values)
 
     def finder_settings(self) -> FixedPointSettings:
-        return FixedPointSettings(**self.finder)
+        """Settings of the exact search (roots only)."""
+        return FixedPointSettings(**{**self.finder, "keep_slow_points": False})
+
+    def slow_settings(self, q_tolerance: float, scale: float) -> FixedPointSettings:
+        """Settings of the slow search with tolerance ``q_tolerance`` on a manifold of
+        spread ``scale``."""
+        converged = min(self.finder["converged_q"], q_tolerance)
+        return FixedPointSettings(**{
+            **self.finder, "converged_q": converged, "slow_point_q": q_tolerance,
+            "keep_slow_points": True, "stop_at_slow_point": True,
+            "unique_tolerance": self.slow_unique_fraction * scale,
+        })  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- search
 
 
+def test_trials(task, n_trials: int, rng: np.random.Generator):
+    """``n_trials`` trials covering the condition table: every condition the same number of
+    times (± 1; the remainder drawn at random) when the table has at most ``n_trials`` rows, so
+    e.g. every remembered angle is on a trial; otherwise ``n_trials`` random conditions."""
+    table = task.condition_table()
+    if len(table) > n_trials:
+        return task.sample(rng, n_trials)
+    repeats, remainder = divmod(n_trials, len(table))
+    rows = np.concatenate([np.tile(np.arange(len(table)), repeats),
+                           rng.choice(len(table), size=remainder, replace=False)])
+    return task.sample_conditions(table.iloc[rows].reset_index(drop=True), rng)
+
+
 def visited_states(model, task, settings: ZooEquilibriumSettings):
-    """(batch, states (B, T, N) float64) of noise-free test trials."""
-    batch = task.sample(np.random.default_rng(settings.seed), settings.n_trials)
+    """(batch, states (B, T, N) float64) of noise-free test trials (``test_trials``)."""
+    batch = test_trials(task, settings.n_trials, np.random.default_rng(settings.seed))
     with torch.no_grad():
         _, states = model(torch.from_numpy(batch.inputs))
     return batch, states.double().numpy()
@@ -117,14 +178,68 @@ def initial_states(visited: np.ndarray, settings, rng) -> np.ndarray:
     return visited[chosen] + settings.initial_state_noise * noise
 
 
-def search(model, inputs: np.ndarray, initial: np.ndarray, settings) -> FixedPointResult:
-    """Equilibria of the flow for constant input (I,) from initial states (K, N)."""
+def search(model, inputs: np.ndarray, initial: np.ndarray, settings,
+           finder: FixedPointSettings | None = None) -> FixedPointResult:
+    """Equilibria of the flow for constant input (I,) from initial states (K, N); ``finder``
+    defaults to the exact search's settings."""
+    finder = settings.finder_settings() if finder is None else finder
     return find_equilibria(model.flow, initial, inputs.astype(np.float64),
-                           jacobian=model.flow_jacobian, settings=settings.finder_settings())
+                           jacobian=model.flow_jacobian, settings=finder)
 
 
-def point_rows(result: FixedPointResult, condition: str, pcs, settings) -> pd.DataFrame:
-    """One row per unique point (equilibria columns without run, seed, task)."""
+@dataclass(frozen=True)
+class HeldStates:
+    """The states a condition's input holds, on the test trials.
+
+    Attributes:
+        period: the task period (``task.fixed_point_period``).
+        visited: (S, N) states at every step of that period on the selected trials.
+        end: (B', N) the state at the last step of the period, per selected trial.
+        period_ms: the longest duration of the period over the selected trials, T.
+        scale: RMS distance of ``visited`` to its mean, L (state units): the extent of the
+            trajectories in that period. (Not of ``end`` alone: the end states of a condition
+            shown identically on every trial, e.g. a dmts sample, coincide.)
+    """
+
+    period: str
+    visited: np.ndarray
+    end: np.ndarray
+    period_ms: float
+    scale: float
+
+    def q_tolerance(self, drift_fraction: float, floor: float) -> float:
+        """½(f·L/T)² in 1/ms², at least ``floor``."""
+        speed = drift_fraction * self.scale / self.period_ms
+        return max(0.5 * speed**2, floor)
+
+
+def held_states(task, batch, states: np.ndarray, condition: str) -> HeldStates:
+    """``HeldStates`` of ``condition`` from trials (batch) and their states (B, T, N)."""
+    period = task.fixed_point_period(condition)
+    trials = np.flatnonzero(task.fixed_point_trials(condition, batch.conditions))
+    if len(trials) == 0:  # e.g. a tiny test set without a trial of that context
+        trials = np.arange(batch.batch_size)
+    bounds = batch.periods[period][trials]
+    visited = np.concatenate([states[k, a:b] for k, (a, b) in zip(trials, bounds)])
+    end = states[trials, bounds[:, 1] - 1]
+    scale = float(np.sqrt(np.mean(np.sum((visited - visited.mean(axis=0)) ** 2, axis=1))))
+    period_ms = float((bounds[:, 1] - bounds[:, 0]).max() * task.dt_ms)
+    return HeldStates(period, visited, end, period_ms, scale)
+
+
+def held_speed(model, inputs: np.ndarray, held: HeldStates) -> np.ndarray:
+    """q = ½‖dx/dt‖² (1/ms²) at the end-of-period states under the constant input, (B',)."""
+    end = torch.from_numpy(held.end)
+    u = torch.from_numpy(inputs.astype(np.float64)).expand(len(end), -1)
+    with torch.no_grad():
+        flow = model.flow(end, u)
+    return 0.5 * (flow**2).sum(dim=-1).numpy()
+
+
+def point_rows(result: FixedPointResult, condition: str, pcs, settings, mode: str = "exact",
+               first_index: int = 0) -> pd.DataFrame:
+    """One row per unique point (equilibria columns without run, seed, task), numbered from
+    ``first_index``; ``mode`` is the search ("exact" or "slow")."""
     projected = pcs.project(result.states) if len(result) else np.zeros((0, 3))
     limit = settings.n_eigenvalues
     rows = []
@@ -135,8 +250,8 @@ def point_rows(result: FixedPointResult, condition: str, pcs, settings) -> pd.Da
         rows.append(
             dict(
                 input_condition=condition,
-                point=index,
-                mode="exact" if result.is_converged[index] else "slow",
+                point=first_index + index,
+                mode=mode,
                 rhs_squared_norm=2.0 * float(result.q[index]),
                 stability=classify_flow_stability(eigenvalues, settings.stability_tolerance),
                 max_real_eigenvalue=float(eigenvalues.real.max(initial=-np.inf)),
@@ -219,16 +334,49 @@ def input_directions(model, task, condition: str) -> dict[str, np.ndarray]:
     return dict(relevant=relevant, irrelevant=irrelevant, context=w[:, 0] - w[:, 1])
 
 
-LINE_SUMMARY = ("n_points", "line_variance_explained", "length", "fraction_marginal",
-                "right_tangent_cosine_mean")
+LINE_SUMMARY = ("n_points", "line_variance_explained", "length", "coverage", "held_distance",
+                "held_coverage",
+                "fraction_marginal", "marginal_time_constant_ms", "period_ms",
+                "right_tangent_cosine_mean", "is_line_attractor")
 
 
-def line_rows(result, points: np.ndarray, condition: str, pcs, directions: dict) -> list[dict]:
-    """Per-point and summary rows of a line attractor through ``points`` (indices into result)."""
+def _held_distances(states: np.ndarray, held: HeldStates | None) -> np.ndarray:
+    """Distance of each end-of-period state to the nearest of ``states`` (P, N), in units of L
+    (empty without held states)."""
+    if held is None or len(states) == 0 or not held.scale > 0:
+        return np.zeros(0)
+    distance = np.linalg.norm(held.end[:, None, :] - states[None, :, :], axis=-1).min(axis=1)
+    return distance / held.scale
+
+
+def _held_summary(states: np.ndarray, held: HeldStates | None) -> dict[str, float]:
+    """held_distance (median distance, in L) and held_coverage (fraction of the trials' end
+    states within HELD_MAX_DISTANCE·L of a slow point): whether the states the network holds
+    lie on the slow points, whatever the manifold's shape (a ReLU ring need not be a circle)."""
+    distance = _held_distances(states, held)
+    if len(distance) == 0:
+        return dict(held_distance=np.nan, held_coverage=np.nan)
+    return dict(held_distance=float(np.median(distance)),
+                held_coverage=float(np.mean(distance <= HELD_MAX_DISTANCE)))
+
+
+def _time_constant_ms(eigenvalues_real: np.ndarray) -> float:
+    """Median 1/|Re λ| (ms) of the marginal eigenvalues (1/ms) of a set of points."""
+    with np.errstate(divide="ignore"):
+        return float(np.median(1.0 / np.abs(np.asarray(eigenvalues_real, dtype=np.float64))))
+
+
+def line_rows(result, points: np.ndarray, condition: str, pcs, directions: dict,
+              held: HeldStates | None = None, first_index: int = 0) -> list[dict]:
+    """Per-point and summary rows of a line attractor through ``points`` (indices into result,
+    written as point numbers ``first_index + index``); ``held`` (the end-of-period states and
+    the period) gives the coverage and the timescale the marginal mode is compared with."""
     names = list(directions)
     summary_names = LINE_SUMMARY + tuple(f"selection_cosine_{n}_mean" for n in names)
+    period_ms = held.period_ms if held is not None else np.nan
     if len(points) < MIN_POINTS:
-        summary = dict.fromkeys(summary_names, np.nan) | {"n_points": len(points)}
+        summary = dict.fromkeys(summary_names, np.nan) | {
+            "n_points": len(points), "period_ms": period_ms, "is_line_attractor": 0.0}
         return _long(condition, "line", -1, summary)
     line = attractors.line_attractor(
         result.states[points], result.eigenvalues[points],
@@ -250,40 +398,65 @@ def line_rows(result, points: np.ndarray, condition: str, pcs, directions: dict)
             selection_pc2=selection_pcs[k, 1] if selection_pcs.shape[1] > 1 else 0.0,
         )
         values |= {f"selection_cosine_{n}": getattr(row, f"selection_cosine_{n}") for n in names}
-        rows += _long(condition, "line", points[row.point], values)
+        rows += _long(condition, "line", first_index + points[row.point], values)
+    coverage = (attractors.line_coverage(result.states[points], held.end)
+                if held is not None else np.nan)
+    time_constant = _time_constant_ms(line["marginal_eigenvalue_real"])
+    variance = line["line_variance_explained"].iloc[0]
+    held_summary = _held_summary(result.states[points], held)
     summary = dict(
         n_points=len(points),
-        line_variance_explained=line["line_variance_explained"].iloc[0],
+        line_variance_explained=variance,
         length=line["position"].max() - line["position"].min(),
+        coverage=coverage,
+        **held_summary,
         fraction_marginal=line["is_marginal"].mean(),
+        marginal_time_constant_ms=time_constant,
+        period_ms=period_ms,
         right_tangent_cosine_mean=line["right_tangent_cosine"].mean(),
+        # Without trials (held None) coverage, distance and period are NaN: not a line.
+        is_line_attractor=float(
+            line["right_tangent_cosine"].mean() >= LINE_MIN_TANGENT_COSINE
+            and held_summary["held_coverage"] >= HELD_MIN_COVERAGE
+            and time_constant >= period_ms),
     )
     summary |= {f"selection_cosine_{n}_mean": line[f"selection_cosine_{n}"].mean() for n in names}
     return rows + _long(condition, "line", -1, summary)
 
 
-RING_SUMMARY = ("n_points", "coverage", "largest_gap", "radius_mean", "radius_cv",
-                "plane_variance_explained", "tangent_cosine_mean")
+RING_SUMMARY = ("n_points", "coverage", "largest_gap", "held_distance", "held_coverage",
+                "radius_mean",
+                "radius_cv", "plane_variance_explained", "tangent_cosine_mean",
+                "marginal_time_constant_ms", "period_ms", "is_ring_attractor")
 
 
-def ring_rows(result, points: np.ndarray, condition: str) -> list[dict]:
-    """Per-point and summary rows of a ring attractor through ``points``."""
+def ring_rows(result, points: np.ndarray, condition: str,
+              held: HeldStates | None = None, first_index: int = 0) -> list[dict]:
+    """Per-point and summary rows of a ring attractor through ``points`` (numbered as in
+    ``line_rows``)."""
+    period_ms = held.period_ms if held is not None else np.nan
     if len(points) < MIN_POINTS:
-        summary = dict.fromkeys(RING_SUMMARY, np.nan) | {"n_points": len(points)}
+        summary = dict.fromkeys(RING_SUMMARY, np.nan) | {
+            "n_points": len(points), "period_ms": period_ms, "is_ring_attractor": 0.0}
         return _long(condition, "ring", -1, summary)
     ring = attractors.ring_attractor(result.states[points], result.eigenvalues[points],
                                      jacobians=result.jacobians[points], marginal_target=0.0)
     rows = []
     for row in ring.points.itertuples(index=False):
-        rows += _long(condition, "ring", points[row.point], dict(
+        rows += _long(condition, "ring", first_index + points[row.point], dict(
             angle=row.angle, radius=row.radius, eigenvalue_real=row.marginal_eigenvalue_real,
             tangent_cosine=row.tangent_cosine,
         ))
+    time_constant = _time_constant_ms(ring.points["marginal_eigenvalue_real"])
+    held_summary = _held_summary(result.states[points], held)
     summary = dict(
         n_points=len(points), coverage=ring.coverage, largest_gap=ring.largest_gap,
-        radius_mean=ring.radius_mean, radius_cv=ring.radius_cv,
+        **held_summary, radius_mean=ring.radius_mean, radius_cv=ring.radius_cv,
         plane_variance_explained=ring.plane_variance_explained,
         tangent_cosine_mean=ring.mean_tangent_cosine,
+        marginal_time_constant_ms=time_constant, period_ms=period_ms,
+        is_ring_attractor=float(held_summary["held_coverage"] >= HELD_MIN_COVERAGE
+                                and time_constant >= period_ms),
     )
     return rows + _long(condition, "ring", -1, summary)
 
@@ -313,22 +486,34 @@ def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float)
     return rows + _long(condition, "flip_flop", -1, summary)
 
 
-def analytics_rows(model, task, condition: str, result, labels, pcs, settings) -> list[dict]:
-    """The attractor analytics the task calls for at one input condition (maybe none)."""
-    attracting = np.flatnonzero(labels != "unstable")  # stable and marginal points
+def analytics_rows(model, task, condition: str, exact, slow, exact_labels, pcs, settings,
+                   held: HeldStates, first_slow: int) -> list[dict]:
+    """The attractor analytics the task calls for at one input condition (maybe none).
+
+    Line and ring analytics run on the slow points (``slow``, numbered from ``first_slow`` in
+    the equilibria table); the flip-flop structure on the exact roots."""
+    every_slow = np.arange(len(slow))
     if task.name == "cddm" and condition in ("motion_context", "colour_context"):
-        return line_rows(result, attracting, condition, pcs,
-                         input_directions(model, task, condition))
-    if task.name == "memory_anti_number" and condition == "hold":
-        return line_rows(result, attracting, condition, pcs, {})
+        return line_rows(slow, every_slow, condition, pcs,
+                         input_directions(model, task, condition), held, first_slow)
+    if task.name == "memory_anti_number" and condition in ("hold", "recall"):
+        return line_rows(slow, every_slow, condition, pcs, {}, held, first_slow)
     if task.name == "memory_anti_angle" and condition in ("hold", "recall"):
-        return ring_rows(result, attracting, condition)
+        return ring_rows(slow, every_slow, condition, held, first_slow)
     if task.name == "three_bit_flip_flop" and condition == "no_input":
-        return flip_flop_rows(result, labels, condition, settings.stability_tolerance)
+        return flip_flop_rows(exact, exact_labels, condition, settings.stability_tolerance)
     return []
 
 
 # ----------------------------------------------------------------------------- stage
+
+
+def _search_row(result, condition: str, mode: str, held: HeldStates, q_tolerance: float,
+                held_q: np.ndarray, slow_q: float) -> dict:
+    return dict(search_summary(result, condition), mode=mode, period=held.period,
+                period_ms=held.period_ms, manifold_scale=held.scale, q_tolerance=q_tolerance,
+                held_q_median=float(np.median(held_q)),
+                held_fraction_slow=float(np.mean(held_q < slow_q)))
 
 
 def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[str, pd.DataFrame]:
@@ -338,24 +523,38 @@ def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[st
     visited = states.reshape(-1, states.shape[-1])  # (B·T, N): zoo trials have no padding
     pcs = PrincipalComponents.fit(visited)
     rng = np.random.default_rng(settings.seed)
+    exact_finder = settings.finder_settings()
     points, searches, analytics = [], [], []
     for condition in task.fixed_point_conditions:
-        initial = initial_states(visited, settings, rng)
-        result = search(model, task.fixed_point_inputs(condition), initial, settings)
-        frame = point_rows(result, condition, pcs, settings)
-        points.append(frame)
-        searches.append(search_summary(result, condition))
-        labels = frame["stability"].to_numpy(dtype=str)
-        analytics += analytics_rows(model, task, condition, result, labels, pcs, settings)
-    equilibria = pd.concat(points, ignore_index=True)
+        inputs = task.fixed_point_inputs(condition)
+        held = held_states(task, batch, states, condition)
+        held_q = held_speed(model, inputs, held)
+        slow_q = held.q_tolerance(settings.slow_drift_fraction, exact_finder.converged_q)
+
+        exact = search(model, inputs, initial_states(visited, settings, rng), settings)
+        exact_frame = point_rows(exact, condition, pcs, settings, "exact")
+        slow = search(model, inputs, initial_states(held.visited, settings, rng), settings,
+                      settings.slow_settings(slow_q, held.scale))
+        slow_frame = point_rows(slow, condition, pcs, settings, "slow", len(exact))
+        points += [exact_frame, slow_frame]
+        searches += [
+            _search_row(exact, condition, "exact", held, exact_finder.converged_q, held_q, slow_q),
+            _search_row(slow, condition, "slow", held, slow_q, held_q, slow_q),
+        ]
+        exact_labels = exact_frame["stability"].to_numpy(dtype=str)
+        analytics += analytics_rows(model, task, condition, exact, slow, exact_labels, pcs,
+                                    settings, held, len(exact))
+    equilibria = pd.concat([p for p in points if len(p)] or points[:1], ignore_index=True)
     equilibria.insert(0, "task", task.name)
     analytics_columns = [c for c in empty_frame("attractor_analytics").columns
                          if c not in ("run", "seed", "task")]
     analytics_frame = pd.DataFrame(analytics, columns=analytics_columns)
     analytics_frame.insert(0, "task", task.name)
+    search_columns = [c for c in empty_frame("equilibrium_search").columns
+                      if c not in ("run", "seed")]
     return {
         "equilibria": equilibria,
-        "equilibrium_search": pd.DataFrame(searches),
+        "equilibrium_search": pd.DataFrame(searches)[search_columns],
         "equilibrium_trajectories": trajectory_rows(task, batch, states, pcs,
                                                     settings.n_example_trials),
         "attractor_analytics": analytics_frame,
