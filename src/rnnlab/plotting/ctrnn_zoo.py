@@ -76,28 +76,47 @@ def _shade_masked(ax, times: np.ndarray, in_loss: np.ndarray, dt: float) -> None
         ax.axvspan(times[start], times[stop - 1] + dt, color=MASK_SHADE, linewidth=0, zorder=0)
 
 
-def _point_style(stability: str, mode: str) -> dict:
-    """Scatter style: stable/marginal filled, unstable hollow; slow points smaller."""
+CONDITION_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def _point_style(stability: str, mode: str, marker: str = "o") -> dict:
+    """Scatter style: stable/marginal filled, unstable hollow; exact points large with a black
+    edge, slow points small; ``marker`` tells the input conditions apart."""
     color = STABILITY_COLORS.get(stability, NEUTRAL_COLOR)
     filled = stability != "unstable"
+    exact = mode == "exact"
     return dict(
-        s=28 if mode == "exact" else 10,
+        s=40 if exact else 8,
+        marker=marker,
         facecolors=color if filled else "none",
-        edgecolors=color,
-        linewidths=0.9,
-        zorder=4,
+        edgecolors="k" if exact and filled else color,
+        linewidths=1.0 if exact else 0.6,
+        zorder=5 if exact else 4,
     )
 
 
-def _stability_legend() -> list[Line2D]:
+def _condition_markers(points: pd.DataFrame) -> dict[str, str]:
+    """Input condition -> marker, in order of appearance."""
+    conditions = list(dict.fromkeys(points["input_condition"].astype(str))) if (
+        "input_condition" in points) else []
+    return {c: CONDITION_MARKERS[k % len(CONDITION_MARKERS)] for k, c in enumerate(conditions)}
+
+
+def _stability_legend(markers: dict[str, str] | None = None) -> list[Line2D]:
     handles = []
     for stability, color in STABILITY_COLORS.items():
         filled = stability != "unstable"
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=5,
                               markerfacecolor=color if filled else "none",
                               markeredgecolor=color, label=stability))
+    handles.append(Line2D([], [], linestyle="none", marker="o", markersize=6,
+                          markerfacecolor="none", markeredgecolor="k", label="exact root"))
     handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
                           color=NEUTRAL_COLOR, label="slow point"))
+    for condition, marker in (markers or {}).items():
+        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=5,
+                              markerfacecolor="none", markeredgecolor=NEUTRAL_COLOR,
+                              label=f"input: {condition}"))
     return handles
 
 
@@ -198,14 +217,18 @@ def _draw_structure(flat, solid, points: pd.DataFrame, trajectories: pd.DataFram
             solid.plot(trial["pc1"], trial["pc2"], trial["pc3"], color=color, linewidth=0.6,
                        alpha=0.7)
         handles.append(Line2D([], [], color=color, linewidth=1.0, label=condition))
-    for (stability, mode), group in points.groupby(["stability", "mode"]):
-        style = _point_style(str(stability), str(mode))
+    markers = _condition_markers(points)
+    keys = ["input_condition", "stability", "mode"] if markers else ["stability", "mode"]
+    for key, group in points.groupby(keys):
+        condition, stability, mode = key if markers else (None, *key)
+        style = _point_style(str(stability), str(mode), markers.get(condition, "o"))
         flat.scatter(group["pc1"], group["pc2"], **style)
         solid.scatter(group["pc1"], group["pc2"], group["pc3"], depthshade=False, **style)
     if points.empty and trajectories.empty:
         no_data(flat)
-    # At most 8 condition entries: more would hide the panel.
-    flat.legend(handles=handles[:8] + _stability_legend(), fontsize=6, loc="best")
+    # At most 6 trajectory entries: more would hide the panel.
+    flat.legend(handles=handles[:6] + _stability_legend(markers), fontsize=5, loc="best",
+                ncol=2)
 
 
 # ----------------------------------------------------------------------------- cddm
@@ -236,15 +259,24 @@ def cddm_analysis(psychometric: pd.DataFrame, fits: pd.DataFrame, analytics: pd.
     axes[0, 0].set_ylabel("% right")
     for ax, context in zip(axes[1], CONTEXTS):
         condition = f"{context}_context"
-        _draw_line_attractor(
-            ax,
-            select(_first_seed(analytics, run), input_condition=condition, analysis="line"),
-            select(_first_seed(points, run), input_condition=condition),
-        )
-        ax.set_title(f"line attractor, {context} input")
+        line = select(_first_seed(analytics, run), input_condition=condition, analysis="line")
+        _draw_line_attractor(ax, line, select(_first_seed(points, run), input_condition=condition))
+        ax.set_title(f"{context} input\n{_line_verdict(line)}", fontsize=8)
         ax.set_xlabel("PC1")
     axes[1, 0].set_ylabel("PC2")
     return figure
+
+
+def _line_verdict(line: pd.DataFrame) -> str:
+    """Title of a line panel from the summary rows: found or not, and the evidence."""
+    summary = line[line["point"] < 0] if not line.empty else line
+    values = dict(zip(summary.get("quantity", []), summary.get("value", [])))
+    if "is_line_attractor" not in values:
+        return "slow points"
+    verdict = "line attractor" if values["is_line_attractor"] == 1 else "no line attractor"
+    held = values.get("held_coverage", np.nan)
+    tau = values.get("marginal_time_constant_ms", np.nan)
+    return f"{verdict}: trial states on it {held:.0%}, slowest mode τ {tau / 1000:.2g} s"
 
 
 def _draw_psychometric(ax, surface: pd.DataFrame, fit: pd.DataFrame) -> None:
@@ -281,7 +313,7 @@ def _draw_line_attractor(ax, analytics: pd.DataFrame, points: pd.DataFrame) -> N
         ax.scatter(group["pc1"], group["pc2"], **_point_style(str(stability), str(mode)))
     line = _wide(analytics) if not analytics.empty else pd.DataFrame()
     if line.empty or "selection_pc1" not in line:
-        no_data(ax, "no line attractor" if not points.empty else "no data")
+        no_data(ax, "too few slow points for a line" if not points.empty else "no data")
         return
     line = line.sort_values("position")
     ax.plot(line["pc1"], line["pc2"], color=NEUTRAL_COLOR, linewidth=0.8, zorder=3)
@@ -294,7 +326,7 @@ def _draw_line_attractor(ax, analytics: pd.DataFrame, points: pd.DataFrame) -> N
     ax.quiver(line["pc1"][::every], line["pc2"][::every], direction[::every, 0],
               direction[::every, 1], angles="xy", scale_units="xy", scale=1, color="#009E73",
               width=0.006, zorder=5, label="selection vector")
-    ax.legend(handles=_stability_legend()[:3] + [
+    ax.legend(handles=_stability_legend()[:5] + [
         Line2D([], [], color="#009E73", marker=r"$\rightarrow$", linestyle="none",
                markersize=8, label="selection vector")], fontsize=6, loc="best")
 
@@ -304,7 +336,7 @@ def _draw_line_attractor(ax, analytics: pd.DataFrame, points: pd.DataFrame) -> N
 
 @styled
 def eigenvalue_spectra(points: pd.DataFrame):
-    """Per task, Re λ vs Im λ of the flow Jacobian at every equilibrium of the first seed,
+    """Per task, Re λ vs Im λ of the flow Jacobian at every exact and slow point of the first seed,
     coloured by the point's stability; the line Re λ = 0 marks the stability boundary.
 
     ``points``: table ``equilibria``.
@@ -327,6 +359,7 @@ def eigenvalue_spectra(points: pd.DataFrame):
                        color=STABILITY_COLORS.get(str(stability), NEUTRAL_COLOR),
                        label=str(stability))
         ax.axvline(0.0, color=NEUTRAL_COLOR, linewidth=0.8, linestyle="--")
+        ax.locator_params(axis="x", nbins=4)
         ax.set_title(_label(run))
         ax.set_xlabel("Re λ (1/ms)")
         ax.set_ylabel("Im λ (1/ms)")

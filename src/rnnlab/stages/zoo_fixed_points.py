@@ -290,11 +290,15 @@ def condition_labels(task, conditions: pd.DataFrame) -> list[str]:
 
 
 def trajectory_rows(task, batch, states: np.ndarray, pcs, n_trials: int) -> pd.DataFrame:
-    """Long frame of the first ``n_trials`` trials projected on the PCs. states (B, T, N)."""
+    """Long frame of ``n_trials`` trials evenly spaced through the batch (whose trials run
+    through the condition table in order, ``test_trials``, so the examples span the
+    conditions), projected on the PCs. states (B, T, N)."""
     periods = _period_names(batch)
     labels = condition_labels(task, batch.conditions)
     frames = []
-    for trial in range(min(n_trials, batch.batch_size)):
+    chosen = np.unique(np.linspace(0, batch.batch_size - 1, min(n_trials, batch.batch_size))
+                       .round().astype(int))
+    for trial in chosen:
         projected = pcs.project(states[trial])
         frames.append(
             pd.DataFrame(
