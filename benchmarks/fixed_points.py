@@ -190,8 +190,9 @@ def count_missed(points: np.ndarray, reference: np.ndarray) -> int:
 def finder_line(label: str, result, seconds: float) -> str:
     n_states = result.n_initial
     converged_or_slow = (result.n_converged + result.n_slow) / n_states
+    accounted = (result.n_converged + result.n_slow + result.n_local_minima) / n_states
     return (f"{label:8} {seconds:8.1f} {result.n_converged / n_states:10.1%} "
-            f"{converged_or_slow:8.1%} {int(result.is_converged.sum()):7d}")
+            f"{converged_or_slow:8.1%} {accounted:9.1%} {int(result.is_converged.sum()):7d}")
 
 
 def compare(name: str, network: TanhMap, initial: np.ndarray, n_fsolve: int) -> None:
@@ -212,24 +213,25 @@ def compare(name: str, network: TanhMap, initial: np.ndarray, n_fsolve: int) -> 
     adam_points = unique_rows(adam_states[adam_ok])
 
     print(f"\n({name}) N = {initial.shape[1]}, {n_states} initial states")
-    print(f"{'method':8} {'CPU s':>8} {'converged':>10} {'or slow':>8} {'unique':>7} "
-          f"{'finder misses':>14}")
+    print(f"{'method':8} {'CPU s':>8} {'converged':>10} {'or slow':>8} {'or ghost':>9} "
+          f"{'unique':>7} {'finder misses':>14}")
     print(finder_line("finder", result, finder_time) + f"   (default: {default} Adam steps, "
           "then Newton, then LM)")
     print(finder_line("finder-0", no_warm, no_warm_time) + "   (adam_steps=0: Newton, then LM)")
-    print(f"{'fsolve':8} {fsolve_time:8.1f} {fsolve_ok.mean():10.1%} {'':>8} "
+    print(f"{'fsolve':8} {fsolve_time:8.1f} {fsolve_ok.mean():10.1%} {'':>8} {'':>9} "
           f"{len(fsolve_points):7d} {count_missed(fsolve_points, finder_points):9d} of "
           f"{len(fsolve_points):<3d}  (time ×{n_states / len(subsample):.0f} from "
           f"{len(subsample)} states)")
-    print(f"{'Adam':8} {adam_time:8.1f} {adam_ok.mean():10.1%} {'':>8} {len(adam_points):7d} "
+    print(f"{'Adam':8} {adam_time:8.1f} {adam_ok.mean():10.1%} {'':>8} {'':>9} {len(adam_points):7d} "
           f"{count_missed(adam_points, finder_points):9d} of {len(adam_points):<3d}")
     print(f"finder: {fsolve_time / finder_time:.1f}x faster than fsolve, "
           f"{adam_time / finder_time:.1f}x faster than Adam; {result.n_slow} slow, "
-          f"{result.n_failed} failed; {result.n_iterations} iterations (Adam + Newton + LM)")
+          f"{result.n_failed} failed ({result.n_local_minima} at a local minimum of q); "
+          f"{result.n_iterations} iterations (Adam + Newton + LM)")
     print(f"finder-0: {fsolve_time / no_warm_time:.1f}x faster than fsolve; "
           f"misses {count_missed(fsolve_points, no_warm.states[no_warm.is_converged])} fsolve "
           f"and {count_missed(adam_points, no_warm.states[no_warm.is_converged])} Adam points; "
-          f"{no_warm.n_failed} failed")
+          f"{no_warm.n_failed} failed ({no_warm.n_local_minima} at a local minimum of q)")
 
 
 def main() -> None:

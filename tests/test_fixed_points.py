@@ -323,6 +323,43 @@ def test_slow_point_of_a_saddle_node_ghost():
     assert len(hidden.to_frame()) == 0
 
 
+def test_a_fast_ghost_is_a_local_minimum_not_a_slow_point():
+    c = 0.1  # the same bottleneck, but too fast to be slow: q = c²/2 = 5e-3
+
+    def step(h, u):
+        return h + c + h**2
+
+    initial = np.linspace(-0.4, 0.4, 8)[:, None]
+    result = find_fixed_points(step, initial, np.zeros(0))
+    assert result.n_converged == 0 and result.n_slow == 0
+    assert result.n_failed == 8 and result.n_local_minima == 8
+    # Out of iterations while q still falls: failed, but not at a local minimum.
+    stopped = find_fixed_points(step, initial, np.zeros(0),
+                                settings=FixedPointSettings(adam_steps=0, refine_steps=1))
+    assert stopped.n_failed == 8 and stopped.n_local_minima == 0
+
+
+def test_newton_falls_back_to_float64_factors_on_an_ill_conditioned_jacobian():
+    # A linear map with one eigenvalue 1 − 1e-9 (cond(J − I) ≈ 1e9 ≫ 1/eps32): its root is found
+    # to float64 accuracy all the same.
+    n = 6
+    rng = np.random.default_rng(3)
+    basis, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    eigenvalues = np.array([1 - 1e-9, 0.5, 0.3, -0.2, 0.1, 0.0])
+    weight = torch.from_numpy(basis @ np.diag(eigenvalues) @ basis.T)
+    bias = torch.from_numpy(rng.standard_normal(n) * 1e-9)
+    root = np.linalg.solve(np.eye(n) - weight.numpy(), bias.numpy())
+
+    def step(h, u):
+        return h @ weight.T + bias
+
+    initial = root + 0.1 * rng.standard_normal((4, n))
+    result = find_fixed_points(step, initial, np.zeros(0), settings=FixedPointSettings(
+        adam_steps=0, converged_q=1e-20, slow_point_q=1e-18))
+    assert result.n_converged == 4 and result.n_unique == 1
+    np.testing.assert_allclose(result.states[0], root, atol=1e-6)
+
+
 # ---------------------------------------------------------------------------------------------
 # Output and guards
 

@@ -71,6 +71,7 @@ _SEARCH_COUNTS = (
     _c("n_converged", "int64", "initial states that reached q < converged tolerance"),
     _c("n_slow", "int64", "initial states that ended as slow points"),
     _c("n_failed", "int64", "initial states that ended above the slow-point tolerance"),
+    _c("n_local_minima", "int64", "of the failed, those at a local minimum of q that is not a root"),
     _c("n_outliers", "int64", "points dropped as distance outliers"),
     _c("n_unique", "int64", "unique points kept"),
 )

@@ -18,7 +18,9 @@ in up to three stages, all K points at once:
 2. Newton refinement, batched over points in small blocks: with A = ∂r/∂h (J_map − I for maps,
    J_rhs for flows) factor A = LU and take the step δ = −A⁻¹r, capped at max(1, ‖h‖) and
    backtracked (halved) until q decreases by the Armijo amount; then reuse the same factors for
-   up to 8 chord steps −A⁻¹r(h) while each at least halves q. Near a root this converges
+   up to 2 chord steps −A⁻¹r(h) while each at least halves q. A is factorised in float32
+   (residuals stay float64: mixed-precision iterative refinement), and again in float64 for
+   the points whose float32 step is not accepted. Near a root this converges
    quadratically down to rounding error at about one factorisation per point, several times
    cheaper than forming and factoring AᵀA. A point stops when polished below
    1e-4 × ``converged_q``; points Newton cannot move (singular A, no descent within 2⁻¹¹ of the
@@ -40,7 +42,9 @@ along an approximate continuous attractor instead of collapsing onto its few exa
 
 Afterwards points with q < ``converged_q`` are fixed points, points with
 ``converged_q ≤ q < slow_point_q`` are slow points (local minima of q that are not roots, e.g.
-the ghost of a saddle-node bifurcation), the rest are failures. Points that ran far from the
+the ghost of a saddle-node bifurcation), the rest are failures; failures whose descent had stalled
+(a local minimum of q too fast to be a slow point) are counted apart, as ``n_local_minima``,
+from those that ran out of iterations. Points that ran far from the
 cloud of initial states are dropped as outliers, near-duplicates are merged (lowest q kept), and
 at every remaining point the Jacobian of the map (or flow) is eigendecomposed and labelled:
 see :func:`classify_map_motif` and :func:`classify_flow_stability`.
@@ -90,12 +94,12 @@ _LM_DAMPING_FLOOR = 1e-6  # relative to the mean of diag(AᵀA)
 _IMAGINARY_TOLERANCE = 1e-9
 # Newton works on smaller blocks (4 MB): the chord steps re-read every LU factor of a block,
 # which is several times faster while the block stays in cache.
-_NEWTON_CHUNK_ELEMENTS = 2**19
+_NEWTON_CHUNK_ELEMENTS = 2**20
 _NEWTON_MAX_STEP = 1.0  # relative to max(1, ‖h‖)
 _NEWTON_HALVINGS = 12  # backtracking down to 2⁻¹¹ of the Newton step, then LM takes over
 _NEWTON_ARMIJO = 1e-4
 _NEWTON_POLISH_FACTOR = 1e-4  # Newton stops at q < converged_q × this
-_CHORD_STEPS = 8  # extra steps per Jacobian factorisation, each kept only if ...
+_CHORD_STEPS = 2  # extra steps per Jacobian factorisation, each kept only if ...
 _CHORD_MIN_DECREASE = 0.5  # ... it at least halves q
 
 
@@ -177,6 +181,11 @@ class FixedPointResult:
         n_converged: initial states that reached q < converged_q.
         n_slow: initial states that ended as slow points (counted even if not kept).
         n_failed: initial states with q ≥ slow_point_q (or non-finite).
+        n_local_minima: of the failed, those whose descent of q had stopped before the
+            iteration limit (every step rejected, or q fell by < 1 % over 10 iterations): a
+            local minimum of q that is not a root and too fast to be a slow point (e.g. the
+            ghost of a saddle-node bifurcation), or a plateau. The rest of the failed ran out
+            of iterations while q was still falling, or became non-finite.
         n_outliers: kept fixed/slow points dropped for lying too far from the initial states.
         n_unique: P, after merging duplicates.
     """
@@ -197,6 +206,7 @@ class FixedPointResult:
     n_converged: int
     n_slow: int
     n_failed: int
+    n_local_minima: int
     n_outliers: int
     n_unique: int
 
@@ -445,7 +455,7 @@ def _evaluate_jacobian(jacobian: BatchedFunction, states: Tensor, inputs: Tensor
             jacobian(states[start:start + chunk], inputs[start:start + chunk]).detach()
             for start in range(0, n_points, chunk)
         ]
-    result = torch.cat(blocks).to(_DTYPE)
+    result = (blocks[0] if len(blocks) == 1 else torch.cat(blocks)).to(_DTYPE)
     if result.shape != (n_points, n_states, n_states):
         raise ValueError(
             f"jacobian must return (K, N, N) = {(n_points, n_states, n_states)}, "
@@ -549,8 +559,10 @@ def _damped_steps(gram: Tensor, gradient: Tensor, lam: Tensor, index: Tensor,
 
 def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFunction,
                          states: Tensor, inputs: Tensor, settings: FixedPointSettings
-                         ) -> tuple[Tensor, Tensor, int]:
-    """Batched LM refinement. Returns states (K, N), q (K,) and the iterations run."""
+                         ) -> tuple[Tensor, Tensor, int, Tensor]:
+    """Batched LM refinement. Returns states (K, N), q (K,), the iterations run and
+    ``stopped`` (K,) bool: the point stopped before the iteration limit (converged, or its
+    descent stalled), rather than running out of iterations."""
     h = states.clone()
     n_points, n_states = h.shape
     with torch.no_grad():
@@ -562,7 +574,7 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
     stop_q = settings.slow_point_q if settings.stop_at_slow_point else 0.0
     done |= q < stop_q
     if settings.refine_steps == 0:
-        return h, q, 0
+        return h, q, 0, done
     gram = torch.zeros(n_points, n_states, n_states, dtype=_DTYPE)
     gradient = torch.zeros(n_points, n_states, dtype=_DTYPE)
     _update_normal_equations(gram, gradient, residual_jacobian, h, inputs, r,
@@ -608,7 +620,7 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
             stuck = q > (1 - _LM_PROGRESS_MIN_DECREASE) * q_window_start
             done |= stuck & (q >= settings.slow_point_q)
             q_window_start = q.clone()
-    return h, q, iterations
+    return h, q, iterations, done
 
 
 def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
@@ -641,13 +653,30 @@ def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, state
 
 def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunction, h: Tensor,
                       r: Tensor, q: Tensor, inputs: Tensor, part: Tensor) -> Tensor:
-    """One Jacobian factorisation for the points ``part`` (a chunk), a Newton step with
-    backtracking and then chord steps with the same factors; updates h, r, q in place.
-    Returns (k,) bool: whether each point moved."""
+    """One Jacobian for the points ``part`` (a chunk) and a Newton step from it, with
+    backtracking and chord steps; updates h, r, q in place. Returns (k,) bool: whether each
+    point moved.
+
+    The Jacobian is factorised in float32 first (about half the cost of float64, and the
+    factorisation is most of a step): the residuals stay float64, so the step and the chord
+    steps are mixed-precision iterative refinement and still converge to float64 rounding while
+    cond(A) ≪ 1/eps32. Points whose float32 step is not accepted (an ill-conditioned A) retry
+    with float64 factors at once, so conditioning never costs a point its Newton step."""
     a = _evaluate_jacobian(residual_jacobian, h[part], inputs[part])
+    moved = _newton_step(residual, a, h, r, q, inputs, part, torch.float32)
+    retry = (~moved).nonzero().squeeze(1)
+    if retry.numel():
+        moved[retry] = _newton_step(residual, a[retry], h, r, q, inputs, part[retry], _DTYPE)
+    return moved
+
+
+def _newton_step(residual: BatchedFunction, a: Tensor, h: Tensor, r: Tensor, q: Tensor,
+                 inputs: Tensor, part: Tensor, factor_dtype: torch.dtype) -> Tensor:
+    """A Newton step for the points ``part`` from their Jacobians a (k, N, N), factorised in
+    ``factor_dtype``; h, r, q updated in place. Returns (k,) bool: moved."""
     with _single_thread():
-        factors, pivots, info = torch.linalg.lu_factor_ex(a)
-        direction = -torch.linalg.lu_solve(factors, pivots, r[part].unsqueeze(-1)).squeeze(-1)
+        factors, pivots, info = torch.linalg.lu_factor_ex(a.to(factor_dtype))
+        direction = -_lu_solve(factors, pivots, r[part])
     usable = (info == 0) & torch.isfinite(direction).all(dim=-1)
     h_part, r_part, q_part = h[part], r[part], q[part]
     # Cap the step at max(1, ‖h‖): near-singular directions (approximate continuous
@@ -659,6 +688,12 @@ def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunct
     _chord_steps(residual, factors, pivots, h_part, r_part, q_part, inputs[part], full_step)
     h[part], r[part], q[part] = h_part, r_part, q_part
     return moved
+
+
+def _lu_solve(factors: Tensor, pivots: Tensor, r: Tensor) -> Tensor:
+    """A⁻¹r (k, N) in float64, from LU factors of A in any precision."""
+    solution = torch.linalg.lu_solve(factors, pivots, r.to(factors.dtype).unsqueeze(-1))
+    return solution.squeeze(-1).to(_DTYPE)
 
 
 def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direction: Tensor,
@@ -695,7 +730,7 @@ def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: 
         if not going.any():
             break
         with _single_thread():  # all k solves at once: cheaper than gathering the factors
-            step = torch.linalg.lu_solve(factors, pivots, r.unsqueeze(-1)).squeeze(-1)
+            step = _lu_solve(factors, pivots, r)
         index = going.nonzero().squeeze(1)
         trial = h[index] - step[index]
         with torch.no_grad():
@@ -707,20 +742,21 @@ def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: 
 
 
 def _refine(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
-            inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, int]:
+            inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, int, Tensor]:
     """Newton on every point, then Levenberg–Marquardt on the points Newton did not settle.
-    Returns states (K, N), q (K,) and the iterations run (Newton + LM). In slow-point mode
-    only LM runs (it stops each point below slow_point_q)."""
+    Returns states (K, N), q (K,), the iterations run (Newton + LM) and ``stopped`` (K,) bool
+    (settled by Newton, or stopped by LM before its iteration limit). In slow-point mode only
+    LM runs (it stops each point below slow_point_q)."""
     if settings.stop_at_slow_point:
         return _levenberg_marquardt(residual, residual_jacobian, states, inputs, settings)
     h, q, settled, newton_iterations = _newton(residual, residual_jacobian, states, inputs,
                                                settings)
     rest = (~settled).nonzero().squeeze(1)
     if rest.numel() == 0:
-        return h, q, newton_iterations
-    h[rest], q[rest], lm_iterations = _levenberg_marquardt(
+        return h, q, newton_iterations, settled
+    h[rest], q[rest], lm_iterations, settled[rest] = _levenberg_marquardt(
         residual, residual_jacobian, h[rest], inputs[rest], settings)
-    return h, q, newton_iterations + lm_iterations
+    return h, q, newton_iterations + lm_iterations, settled
 
 
 def _eigendecomposition(jacobians: np.ndarray, time_kind: TimeKind
@@ -779,8 +815,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
         warm = initial_states.clone()
     else:
         warm = _adam_warm_start(residual, residual_jacobian, initial_states, inputs, settings)
-    states_t, q_t, refine_iterations = _refine(residual, residual_jacobian, warm, inputs,
-                                               settings)
+    states_t, q_t, refine_iterations, stopped = _refine(residual, residual_jacobian, warm,
+                                                        inputs, settings)
     states, q = states_t.numpy(), q_t.numpy()
     inputs_np = inputs.numpy()
 
@@ -833,6 +869,7 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
         n_converged=int(converged.sum()),
         n_slow=int(slow.sum()),
         n_failed=int((~(converged | slow)).sum()),
+        n_local_minima=int((finite & ~(converged | slow) & stopped.numpy()).sum()),
         n_outliers=int(outlier.sum()),
         n_unique=len(index),
     )

@@ -65,6 +65,7 @@ def search_summary(result, condition: str) -> dict:
         n_converged=result.n_converged,
         n_slow=result.n_slow,
         n_failed=result.n_failed,
+        n_local_minima=result.n_local_minima,
         n_outliers=result.n_outliers,
         n_unique=result.n_unique,
     )
