@@ -37,3 +37,16 @@ def test_run_schema_defaults_equal_dataclass_defaults(section, dataclass):
 def test_shipped_configs_are_valid(config_file):
     config = yaml.safe_load((ROOT / "config" / config_file).read_text())
     validate(config, str(ROOT / "config" / "schema.yaml"))
+
+
+def test_run_schema_lists_every_zoo_task_setting():
+    """Every field of the CTRNN-zoo task dataclasses can be set from a run config."""
+    from dataclasses import fields as dataclass_fields
+
+    from rnnlab.tasks import zoo
+
+    properties = schema("run.schema.yaml")["properties"]["task"]["properties"]
+    for task in (zoo.CDDMTask, zoo.DMTSTask, zoo.ThreeBitFlipFlopTask,
+                 zoo.MemoryAntiNumberTask, zoo.MemoryAntiAngleTask):
+        missing = {f.name for f in dataclass_fields(task)} - set(properties)
+        assert not missing, f"{task.name}: {sorted(missing)} not in run.schema.yaml"

@@ -394,6 +394,87 @@ def test_cddm_fixed_point_input_matches_zero_coherence_trial():
     np.testing.assert_array_equal(batch.inputs[0, -1], task.fixed_point_inputs("colour_context"))
 
 
+# ----------------------------------------------------------------------------- cddm evidence noise
+
+
+def test_cddm_evidence_noise_has_the_configured_std_and_the_coherence_as_its_mean():
+    task = make_task("cddm", dt_ms=20.0, evidence_noise_std=0.8)
+    clean = make_task("cddm", dt_ms=20.0)
+    table = pd.concat([task.condition_table()] * 8, ignore_index=True)  # 3600 trials
+    batch = task.sample_conditions(table, np.random.default_rng(3))
+    reference = clean.sample_conditions(table, np.random.default_rng(3))
+    stim_on = batch.periods["stimulus"][0, 0]
+    noise = batch.inputs - reference.inputs
+    # Only the four evidence channels, only while the evidence is on (to the end by default).
+    assert np.all(noise[:, :, :2] == 0) and np.all(noise[:, :stim_on] == 0)
+    evidence = noise[:, stim_on:, 2:]
+    assert abs(evidence.std() - 0.8) < 0.01 and abs(evidence.mean()) < 0.01
+    # Independent across channels (right and left are not mirror images).
+    corr = np.corrcoef(evidence.reshape(-1, 4).T)
+    assert np.all(np.abs(corr[np.triu_indices(4, 1)]) < 0.02)
+    # Mean momentary evidence right − left is the coherence (stimulus_amplitude 1).
+    x = batch.inputs[:, stim_on:]
+    for channels, column in (((2, 3), "motion_coherence"), ((4, 5), "colour_coherence")):
+        mean_evidence = (x[..., channels[0]] - x[..., channels[1]]).mean(axis=1)  # (B,)
+        frame = pd.DataFrame({"c": table[column], "e": mean_evidence})
+        per_coherence = frame.groupby("c")["e"].mean()
+        np.testing.assert_allclose(per_coherence.to_numpy(), per_coherence.index, atol=0.02)
+    # Targets and masks do not depend on the noise.
+    np.testing.assert_array_equal(batch.targets, reference.targets)
+    np.testing.assert_array_equal(batch.loss_mask, reference.loss_mask)
+
+
+def test_cddm_evidence_noise_is_seeded_and_independent_of_input_noise():
+    task = make_task("cddm", evidence_noise_std=0.5, input_noise_std=0.1)
+    a = task.sample(np.random.default_rng(11), 16)
+    b = task.sample(np.random.default_rng(11), 16)
+    c = task.sample(np.random.default_rng(12), 16)
+    np.testing.assert_array_equal(a.inputs, b.inputs)
+    assert not np.array_equal(a.inputs, c.inputs)
+    assert make_task("cddm").evidence_noise_std == 0.0
+    with pytest.raises(ValueError, match="evidence_noise_std"):
+        make_task("cddm", evidence_noise_std=-0.1)
+
+
+def test_cddm_stimulus_offset_adds_a_delay_without_evidence():
+    task = make_task("cddm", dt_ms=20.0, stim_off_ms=800.0, evidence_noise_std=0.5)
+    assert task.period_steps() == {
+        "cue": (0, 25), "stimulus": (25, 40), "delay": (40, 50), "decision": (50, 75),
+    }  # fmt: skip
+    batch = task.sample_conditions(task.condition_table(), np.random.default_rng(0))
+    assert np.all(batch.inputs[:, 40:, 2:] == 0) and np.all(batch.inputs[:, 25:40, 2:] != 0)
+    assert np.all(batch.targets[:, :50] == 0)
+    np.testing.assert_array_equal(batch.decision_mask[:, 50:], True)
+    assert task.fixed_point_period("motion_context") == "stimulus"
+    # Offset at the decision onset: no delay period, evidence off during the decision.
+    flush = make_task("cddm", dt_ms=20.0, stim_off_ms=1000.0)
+    assert list(flush.period_steps()) == ["cue", "stimulus", "decision"]
+    assert np.all(flush.sample(np.random.default_rng(0), 8).inputs[:, 50:, 2:] == 0)
+    for bad in (500.0, 1100.0):
+        with pytest.raises(ValueError, match="stim_off_ms"):
+            make_task("cddm", stim_off_ms=bad)
+
+
+def test_cddm_stimulus_out_of_the_loss_and_without_noise():
+    scored = make_task("cddm", dt_ms=20.0)
+    free = make_task("cddm", dt_ms=20.0, stimulus_in_loss=False, evidence_noise_std=1.0)
+    rng = np.random.default_rng(0)
+    a, b = scored.sample(rng, 32), free.sample(np.random.default_rng(0), 32)
+    (s0, s1), (d0, _d1) = scored.period_steps()["stimulus"], scored.period_steps()["decision"]
+    assert a.loss_mask[:, s0:s1].all() and not b.loss_mask[:, s0:s1].any()
+    # Cue and decision (after the grace window) are scored as before.
+    np.testing.assert_array_equal(b.loss_mask[:, :s0], a.loss_mask[:, :s0])
+    np.testing.assert_array_equal(b.loss_mask[:, s1:], a.loss_mask[:, s1:])
+    # without_noise: same trial structure, the mean evidence, nothing else changed.
+    clean = free.without_noise()
+    assert clean.evidence_noise_std == 0.0 and clean.input_noise_std == 0.0
+    assert clean.stimulus_in_loss is False and clean.coherences == free.coherences
+    table = free.condition_table().iloc[:20]
+    x = clean.sample_conditions(table, np.random.default_rng(1)).inputs
+    np.testing.assert_array_equal(x, scored.sample_conditions(table, rng).inputs)
+    assert make_task("dmts", input_noise_std=0.3).without_noise().input_noise_std == 0.0
+
+
 # ----------------------------------------------------------------------------- response jitter
 
 JITTERED = {

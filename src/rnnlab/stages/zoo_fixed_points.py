@@ -164,8 +164,11 @@ def test_trials(task, n_trials: int, rng: np.random.Generator):
 
 
 def visited_states(model, task, settings: ZooEquilibriumSettings):
-    """(batch, states (B, T, N) float64) of noise-free test trials (``test_trials``)."""
-    batch = test_trials(task, settings.n_trials, np.random.default_rng(settings.seed))
+    """(batch, states (B, T, N) float64) of noise-free test trials (``test_trials``): the
+    model's noise is off (eval mode) and so is the task's (``task.without_noise()``, e.g. the
+    cddm evidence noise): the states are those of each condition's mean input."""
+    batch = test_trials(task.without_noise(), settings.n_trials,
+                        np.random.default_rng(settings.seed))
     with torch.no_grad():
         _, states = model(torch.from_numpy(batch.inputs))
     return batch, states.double().numpy()
