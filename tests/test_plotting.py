@@ -203,6 +203,7 @@ def _fixed_points(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                         n_converged=n_points,
                         n_slow=0,
                         n_failed=8 - n_points,
+                        n_local_minima=0,
                         n_outliers=0,
                         n_unique=n_points,
                     )

@@ -23,7 +23,7 @@ in up to three stages, all K points at once:
    the points whose float32 step is not accepted. Near a root this converges
    quadratically down to rounding error at about one factorisation per point, several times
    cheaper than forming and factoring AᵀA. A point stops when polished below
-   1e-4 × ``converged_q``; points Newton cannot move (singular A, no descent within 2⁻¹¹ of the
+   1e-8 × ``converged_q``; points Newton cannot move (singular A, no descent within 2⁻¹¹ of the
    step) or has not settled within ``refine_steps`` iterations go on to stage 3.
 3. Levenberg–Marquardt refinement of those points: with A = ∂r/∂h (J_map − I for maps,
    J_rhs for flows) solve (AᵀA + λ D) δ = −Aᵀr, D the Marquardt diagonal diag(AᵀA) with a floor
@@ -98,7 +98,7 @@ _NEWTON_CHUNK_ELEMENTS = 2**20
 _NEWTON_MAX_STEP = 1.0  # relative to max(1, ‖h‖)
 _NEWTON_HALVINGS = 12  # backtracking down to 2⁻¹¹ of the Newton step, then LM takes over
 _NEWTON_ARMIJO = 1e-4
-_NEWTON_POLISH_FACTOR = 1e-4  # Newton stops at q < converged_q × this
+_NEWTON_POLISH_FACTOR = 1e-8  # Newton stops at q < converged_q × this (‖r‖ 1e-4 × the threshold)
 _CHORD_STEPS = 2  # extra steps per Jacobian factorisation, each kept only if ...
 _CHORD_MIN_DECREASE = 0.5  # ... it at least halves q
 
