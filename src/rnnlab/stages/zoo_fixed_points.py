@@ -30,7 +30,8 @@ trials. The attractor analytics run on the slow points and depend on the task:
 
 A line (ring) counts as found (summary quantity ``is_line_attractor`` / ``is_ring_attractor``
 = 1) when the states the trials hold lie on the slow points (``held_coverage``: at least 75 %
-of the end-of-period states within 0.25 L of a slow point – with the test trials covering every
+of the end-of-period states, after ``held_relaxation_ms`` more under the condition's constant
+input, within 0.25 L of a slow point – with the test trials covering every
 remembered value or angle, ``test_trials``, this says the whole range of memories sits on the
 manifold, whatever its shape), the mode closest to Re λ = 0 is slower than the period (median
 1/|Re λ| ≥ T) and, for a line, that mode points along the line (mean |cos(right eigenvector,
@@ -47,6 +48,7 @@ Returns {"equilibria", "equilibrium_search", "equilibrium_trajectories",
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +112,11 @@ class ZooEquilibriumSettings:
             The slow search uses the same optimiser settings with its own tolerance.
         slow_drift_fraction: f of the slow tolerance q < ½(f·L/T)² (module docstring).
         slow_unique_fraction: slow points closer than this × L are merged.
+        held_relaxation_ms: the end-of-period states are held this long under the condition's
+            constant input (noise-free) before their distance to the slow points is measured
+            (``held_coverage``): the fast modes excited by what else the trials' input carried
+            (cddm's evidence, absent from the context-only fixed-point input) decay, the slow
+            modes along an attractor barely move.
     """
 
     n_trials: int = 128
@@ -122,6 +129,7 @@ class ZooEquilibriumSettings:
     finder: dict = field(default_factory=_default_finder)
     slow_drift_fraction: float = 0.1
     slow_unique_fraction: float = 0.01
+    held_relaxation_ms: float = 300.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "ZooEquilibriumSettings":
@@ -228,6 +236,18 @@ def held_states(task, batch, states: np.ndarray, condition: str) -> HeldStates:
     scale = float(np.sqrt(np.mean(np.sum((visited - visited.mean(axis=0)) ** 2, axis=1))))
     period_ms = float((bounds[:, 1] - bounds[:, 0]).max() * task.dt_ms)
     return HeldStates(period, visited, end, period_ms, scale)
+
+
+def relax(model, inputs: np.ndarray, held: HeldStates, duration_ms: float, dt_ms: float
+          ) -> HeldStates:
+    """``held`` with its end states (B', N) moved on by ``duration_ms`` of the noise-free
+    dynamics under the constant input (I,)."""
+    state = torch.from_numpy(held.end)
+    u = torch.from_numpy(inputs.astype(np.float64)).expand(len(state), -1)
+    with torch.no_grad():
+        for _ in range(int(round(duration_ms / dt_ms))):
+            state = model.step(state, u)
+    return dataclasses.replace(held, end=state.numpy())
 
 
 def held_speed(model, inputs: np.ndarray, held: HeldStates) -> np.ndarray:
@@ -549,8 +569,9 @@ def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[st
             _search_row(slow, condition, "slow", held, slow_q, held_q, slow_q),
         ]
         exact_labels = exact_frame["stability"].to_numpy(dtype=str)
+        relaxed = relax(model, inputs, held, settings.held_relaxation_ms, task.dt_ms)
         analytics += analytics_rows(model, task, condition, exact, slow, exact_labels, pcs,
-                                    settings, held, len(exact))
+                                    settings, relaxed, len(exact))
     equilibria = pd.concat([p for p in points if len(p)] or points[:1], ignore_index=True)
     equilibria.insert(0, "task", task.name)
     analytics_columns = [c for c in empty_frame("attractor_analytics").columns
