@@ -15,19 +15,30 @@ import torch.nn.functional as F
 Tensor = torch.Tensor
 
 
+SOFTPLUS_THRESHOLD = 20.0  # F.softplus is linear above β·x > this (its default)
+
+
 @dataclass(frozen=True)
 class Nonlinearity:
+    """φ, its derivative φ′, and optionally ``input_backward`` (grad, z) → grad ⊙ φ′(z): the
+    very kernel autograd runs for φ's backward, so the fast recurrence can take exactly
+    autograd's gradient without evaluating φ again under autograd."""
+
     name: str
     function: Callable[[Tensor], Tensor]
     derivative: Callable[[Tensor], Tensor]
+    input_backward: Callable[[Tensor, Tensor], Tensor] | None = None
 
 
 def _softplus(beta: float) -> Nonlinearity:
     # softplus(βx)/β: a smooth ReLU whose sharpness grows with β (EI-RNN thesis uses β = 8–10).
     return Nonlinearity(
         name="softplus",
-        function=lambda x: F.softplus(x, beta=beta),
+        function=lambda x: F.softplus(x, beta=beta, threshold=SOFTPLUS_THRESHOLD),
         derivative=lambda x: torch.sigmoid(beta * x),
+        input_backward=lambda grad, x: torch.ops.aten.softplus_backward(
+            grad, x, beta, SOFTPLUS_THRESHOLD
+        ),
     )
 
 

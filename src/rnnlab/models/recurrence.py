@@ -14,8 +14,9 @@ total ∂L/∂h_t). Everything that does not have to be sequential is done in bu
   matrix product over all stored states after it.
 
 φ′ is exactly autograd's derivative of φ: for tanh, sigmoid and relu it is autograd's own
-backward kernel applied to the stored φ(z) (no second evaluation of φ); for any other φ
-(softplus) the stored z is passed through φ again under autograd.
+backward kernel applied to the stored φ(z), for softplus its kernel applied to the stored z
+(``Nonlinearity.input_backward``; no second evaluation of φ either way); for any other φ the
+stored z is passed through φ again under autograd.
 
 The (T, B, N) buffers come from a small pool and are reused across calls once nothing else
 references them: fresh multi-megabyte tensors are mapped and zeroed page by page by the kernel,
@@ -148,6 +149,7 @@ class _LeakyRecurrence(torch.autograd.Function):
             drive, weight, alpha, initial_state, perturbation, phi, stores_output
         )
         ctx.phi = phi
+        ctx.input_backward = nonlinearity.input_backward
         ctx.stores_output = stores_output
         ctx.has_perturbation = perturbation is not None
         ctx.save_for_backward(weight, alpha, initial_state, states, record)
@@ -160,7 +162,7 @@ class _LeakyRecurrence(torch.autograd.Function):
         needs = ctx.needs_input_grad
         # The total ∂L/∂h_t of every step is kept only when something needs it.
         keep_grad_h = needs[2] or (ctx.has_perturbation and needs[4])
-        gain = _gain(record, alpha, ctx.phi, ctx.stores_output)
+        gain = _gain(record, alpha, ctx.phi, ctx.stores_output, ctx.input_backward)
         grad_z, grad_h, grad_h0 = _run_backward(grad_states, weight, alpha, gain, keep_grad_h)
         grad_weight = _weight_gradient(grad_z, states, initial_state) if needs[1] else None
         grad_alpha = None
@@ -204,12 +206,14 @@ def _run_forward(drive, weight, alpha, initial_state, perturbation, phi, stores_
     return states, record
 
 
-def _gain(record, alpha, phi, stores_output):
+def _gain(record, alpha, phi, stores_output, input_backward=None):
     """α ⊙ φ′(z) for all steps, from the forward record (T, B, N) → (T, B, N) pooled buffer.
 
     φ′ is autograd's derivative of φ itself, not a separate formula, so the gradient is exactly
     that of the function the forward pass evaluated (e.g. F.softplus is linear above its
-    threshold, where sigmoid(βz) differs from 1 by up to e⁻²⁰). Done in blocks of steps.
+    threshold, where sigmoid(βz) differs from 1 by up to e⁻²⁰): autograd's own backward kernel
+    on the stored output (tanh, sigmoid, relu) or input (``input_backward``: softplus), else
+    autograd through φ (which evaluates φ once more). Done in blocks of steps.
     """
     n_steps, batch_size, n_units = record.shape
     gain = _take_buffer(record.shape, record.dtype)
@@ -219,6 +223,8 @@ def _gain(record, alpha, phi, stores_output):
         scale = alpha.expand_as(part)
         if stores_output:
             gain[start:start + block] = _OUTPUT_BACKWARD[phi](scale, part)
+        elif input_backward is not None:
+            gain[start:start + block] = input_backward(scale, part)
         else:
             with torch.enable_grad():
                 z = part.detach().requires_grad_(True)
