@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,17 +24,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PARTS = ["Snakefile", "rules", "workflow_scripts", "config", "envs", "report", "profiles", "src"]
 DAG_KEYS = ("seeds", "runs", "inhibitory_fractions", "example_inhibitory_fraction")
 
-
-def copy_workflow(destination: Path) -> None:
-    for part in PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, destination / part)
+sys.path.insert(0, str(ROOT / "tests"))
+from test_workflow import copy_workflow  # noqa: E402  (the tests' copy of the workflow)
 
 
 def shape_config(destination: Path) -> list[str]:
@@ -75,8 +67,7 @@ def main() -> None:
     options = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as temporary:
-        directory = Path(temporary)
-        copy_workflow(directory)
+        directory = copy_workflow(Path(temporary) / "workflow")
         extra = shape_config(directory) if options.shape_only else []
         scratch, log = snakemake(directory, "--cores", str(options.cores), *extra)
         jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", log)
