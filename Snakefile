@@ -26,4 +26,4 @@ rule all:
     default_target: True
     input:
         all_figures(),
-        PROVENANCE_FILES,
+        rules.provenance.output,

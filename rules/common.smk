@@ -41,7 +41,8 @@ def process_start_time(pid):
 
 
 def this_process():
-    return dict(host=socket.gethostname(), pid=os.getpid(), start=process_start_time(os.getpid()))
+    pid = os.getpid()
+    return dict(host=socket.gethostname(), pid=pid, start=process_start_time(pid))
 
 
 def remove_stale_lock():
@@ -377,10 +378,6 @@ def _library_module(name):
 PROVENANCE_REPORT_CATEGORY = "Provenance"
 SOFTWARE_VERSIONS = _library_module("rnnlab.provenance").software_versions()
 RESOLVED_CONFIGURATION = {**config, "resolved_runs": RUNS}
-PROVENANCE_FILES = [
-    "results/provenance/software_versions.tsv",
-    "results/provenance/configuration.json",
-]
 REPORT_CATEGORY = "E/I RNNs on Mod-Cog (seed 003)"
 ZOO_REPORT_CATEGORY = "CTRNN task zoo (seed 004)"
 TRAINING_CODE = code_fingerprint("rnnlab.experiment", "rnnlab.tables")

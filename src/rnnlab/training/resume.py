@@ -14,7 +14,6 @@ continues from stale state.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -77,10 +76,6 @@ class ResumeStore:
             return None
         return state
 
-    def reset(self) -> None:
-        """Forget any saved state and checkpoints (a fresh start)."""
-        shutil.rmtree(self.directory, ignore_errors=True)
-
     def due(self) -> bool:
         return self.clock() - self._last_save >= self.interval_seconds
 
@@ -104,14 +99,6 @@ class ResumeStore:
                 os.replace(temporary, destination / path.name)
 
     def finish(self) -> None:
-        """The run is complete and its outputs are written: the state is no longer needed."""
-        self.reset()
+        """The run is complete and its outputs are written: drop the state and checkpoints."""
+        shutil.rmtree(self.directory, ignore_errors=True)
 
-
-def encode_generator_state(state: dict) -> str:
-    """numpy ``bit_generator.state`` (with 128-bit ints) as a string torch can store safely."""
-    return json.dumps(state)
-
-
-def decode_generator_state(text: str) -> dict:
-    return json.loads(text)

@@ -31,7 +31,7 @@ import torch
 from rnnlab.tasks.base import TaskBatch
 from rnnlab.training.losses import LossParts, decision_accuracy, decision_loss, masked_mse
 from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
-from rnnlab.training.resume import ResumeStore, decode_generator_state, encode_generator_state
+from rnnlab.training.resume import ResumeStore
 
 DATA_STREAM = 1  # the training-batch stream of a seed; evaluation uses its own seeds
 VALIDATION_STREAM = 2  # the fixed validation batch of a seed
@@ -304,7 +304,7 @@ def _snapshot(step, rows, model, optimizer, rng, noise, validator) -> dict:
         model=model.state_dict(),
         optimizer=optimizer.state_dict(),
         sign_corrections=optimizer.sign_corrections,
-        data_generator=encode_generator_state(rng.bit_generator.state),
+        data_generator=json.dumps(rng.bit_generator.state),  # 128-bit ints: kept as text
         noise_generator=None if noise is None else noise.get_state(),
         torch_generator=torch.get_rng_state(),
         validator=None if validator is None else validator.state(),
@@ -316,7 +316,7 @@ def _restore(state: dict, model, optimizer, rng, noise, validator) -> tuple[int,
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     optimizer.sign_corrections = state["sign_corrections"]
-    rng.bit_generator.state = decode_generator_state(state["data_generator"])
+    rng.bit_generator.state = json.loads(state["data_generator"])
     if noise is not None:
         noise.set_state(state["noise_generator"])
     torch.set_rng_state(state["torch_generator"])
