@@ -35,6 +35,10 @@ def run_through_slurm(workflow: Path, cluster: SlurmCluster, *targets: str):
         "--slurm-init-seconds-before-status-checks", "1",
         "--seconds-between-status-checks", "2",
         "--slurm-no-account",
+        # The profile's memory is sized for the thesis config (4–8 GB, doubled on a retry); the
+        # tiny test config needs < 500 MB, and a request at the test node's whole memory fails
+        # as a job array (the plugin adds a few MB for the array payload).
+        "--set-resources", "train:mem_mb=1000", "fixed_points:mem_mb=1000",
         "--jobs", "4",
         *targets,
     ]
