@@ -3,6 +3,11 @@ output up to date), on a copy of the workflow in a temporary directory.
 
     .venv/bin/python benchmarks/pipeline.py               # default config (minutes)
     .venv/bin/python benchmarks/pipeline.py --shape-only  # default DAG, tiny networks
+    .venv/bin/python benchmarks/pipeline.py --shape-only --seeds-per-job 3
+
+``--seeds-per-job K`` instead times the training stage alone (every network trained, nothing
+else), from scratch, once with one seed per job and once with K seeds per job
+(``training_jobs.seeds_per_job``), side by side in fresh copies.
 
 ``--shape-only`` keeps the default config's DAG (every study, run, seed and figure: the same
 jobs and files, which is what a no-op rerun's time depends on) but trains and analyses tiny
@@ -58,14 +63,40 @@ def snakemake(directory: Path, *arguments: str) -> tuple[float, str]:
     return elapsed, result.stdout + result.stderr
 
 
+def training_stage(options, extra_for) -> None:
+    """Wall time of training every network, 1 vs K seeds per job, each in a fresh copy."""
+    times = {}
+    for seeds_per_job, last_rule in ((1, "train"), (options.seeds_per_job, "copy_trained_seed")):
+        with tempfile.TemporaryDirectory() as temporary:
+            directory = copy_workflow(Path(temporary) / "workflow")
+            (directory / "jobs.yaml").write_text(
+                yaml.safe_dump({"training_jobs": {"seeds_per_job": seeds_per_job}}))
+            extra = extra_for(directory) + ["jobs.yaml"]
+            elapsed, log = snakemake(directory, "--cores", str(options.cores), "--until",
+                                     last_rule, *extra)
+            counts = dict(re.findall(r"^(train\w*)\s+(\d+)$", log, re.M))
+            times[seeds_per_job] = elapsed
+            print(f"training stage, {seeds_per_job} seed(s) per job: {elapsed:.1f} s "
+                  f"(training jobs: {counts})", flush=True)
+    one, grouped = times[1], times[options.seeds_per_job]
+    print(f"ratio 1 seed per job / {options.seeds_per_job} seeds per job: {one / grouped:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shape-only", action="store_true",
                         help="default DAG with tiny networks (measures the no-op rerun quickly)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5, help="no-op reruns timed")
+    parser.add_argument("--seeds-per-job", type=int, default=0,
+                        help="time the training stage with 1 vs this many seeds per job instead")
     options = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    if options.seeds_per_job > 1:
+        training_stage(options, shape_config if options.shape_only else lambda directory: [
+            "--configfile", "config/config.yaml"])
+        print(f"load average at end: {os.getloadavg()[0]:.2f}")
+        return
     with tempfile.TemporaryDirectory() as temporary:
         directory = copy_workflow(Path(temporary) / "workflow")
         extra = shape_config(directory) if options.shape_only else []

@@ -201,6 +201,7 @@ wildcard_constraints:
     study="|".join(RUNS) or "no_study_enabled",
     run="|".join(sorted({run for runs in RUNS.values() for run in runs})) or "no_run",
     seed=r"\d+",
+    seed_group=r"seeds(_\d+)+",
 
 
 # ---------------------------------------------------------------- code fingerprints
@@ -260,6 +261,40 @@ def code_fingerprint(*modules):
 RUN_DIRECTORY = "results/{study}/runs/{run}/seed{seed}"
 # Outside every output: Snakemake deletes a killed job's outputs before rerunning it.
 RESUME_DIRECTORY = "results/resume/{study}/{run}/seed{seed}"
+
+
+# Several seeds of a run per training job (config training_jobs.seeds_per_job): a group's
+# job writes every member's outputs under SEED_GROUP_DIRECTORY, and a local job per seed copies
+# them to RUN_DIRECTORY, so that a lost per-seed output comes back alone.
+SEEDS_PER_JOB = config["training_jobs"]["seeds_per_job"]
+SEED_GROUP_DIRECTORY = "results/{study}/runs/{run}/seed_groups/{seed_group}"
+
+
+def seed_group_name(seeds):
+    return "seeds_" + "_".join(map(str, seeds))
+
+
+def seed_group_directory(wildcards):
+    """The group directory holding this seed's training; a seed outside the run's list (asked
+    for by its file) trains in a group of its own."""
+    seed = int(wildcards.seed)
+    seeds = sorted(seeds_of(wildcards.run, wildcards.study))
+    groups = [seeds[i : i + SEEDS_PER_JOB] for i in range(0, len(seeds), SEEDS_PER_JOB)]
+    group = next((group for group in groups if seed in group), [seed])
+    return SEED_GROUP_DIRECTORY.format(
+        study=wildcards.study, run=wildcards.run, seed_group=seed_group_name(group)
+    )
+
+
+def group_seeds(wildcards):
+    return [int(seed) for seed in wildcards.seed_group.split("_")[1:]]
+
+
+def group_resume_directories(wildcards):
+    return [
+        RESUME_DIRECTORY.format(study=wildcards.study, run=wildcards.run, seed=seed)
+        for seed in group_seeds(wildcards)
+    ]
 
 
 def run_directory(run, seed, study=EI):

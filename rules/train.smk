@@ -1,22 +1,67 @@
-rule train:
-    output:
-        checkpoints=directory(f"{RUN_DIRECTORY}/checkpoints"),
-        train_log=f"{RUN_DIRECTORY}/train_log.parquet",
-    log:
-        "results/logs/train/{study}/{run}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/train/{study}/{run}/seed{seed}.tsv"
-    conda:
-        "../envs/torch.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=60,
-        # Not a param: how often the resume state is saved changes no result.
-        resume_interval_seconds=config["training_resume"]["interval_seconds"],
-    params:
-        run=run_config,
-        resume_directory=RESUME_DIRECTORY,
-        code=TRAINING_CODE,
-    script:
-        "../workflow_scripts/train.py"
+if SEEDS_PER_JOB == 1:
+
+    rule train:
+        output:
+            checkpoints=directory(f"{RUN_DIRECTORY}/checkpoints"),
+            train_log=f"{RUN_DIRECTORY}/train_log.parquet",
+        log:
+            "results/logs/train/{study}/{run}/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/train/{study}/{run}/seed{seed}.tsv"
+        conda:
+            "../envs/torch.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=60,
+            # Not a param: how often the resume state is saved changes no result.
+            resume_interval_seconds=config["training_resume"]["interval_seconds"],
+        params:
+            run=run_config,
+            resume_directory=RESUME_DIRECTORY,
+            code=TRAINING_CODE,
+        script:
+            "../workflow_scripts/train.py"
+
+else:
+
+    # One process trains the seeds of a group one after the other (each exactly as alone),
+    # paying the start-up of Python, torch and Snakemake once.
+    rule train_seed_group:
+        output:
+            directory(SEED_GROUP_DIRECTORY),
+        log:
+            "results/logs/train_seed_group/{study}/{run}/{seed_group}.log",
+        benchmark:
+            "results/benchmarks/train_seed_group/{study}/{run}/{seed_group}.tsv"
+        conda:
+            "../envs/torch.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=lambda wildcards, attempt: 60 * SEEDS_PER_JOB * attempt,
+            resume_interval_seconds=config["training_resume"]["interval_seconds"],
+        params:
+            run=run_config,
+            seeds=group_seeds,
+            resume_directories=group_resume_directories,
+            code=TRAINING_CODE,
+        script:
+            "../workflow_scripts/train_seed_group.py"
+
+    # A seed's outputs, copied out of its group's: a lost per-seed output comes back alone,
+    # without retraining the group or rerunning the other seeds' downstream jobs.
+    rule copy_trained_seed:
+        input:
+            seed_group_directory,
+        output:
+            checkpoints=directory(f"{RUN_DIRECTORY}/checkpoints"),
+            train_log=f"{RUN_DIRECTORY}/train_log.parquet",
+        log:
+            "results/logs/copy_trained_seed/{study}/{run}/seed{seed}.log",
+        localrule: True
+        conda:
+            "../envs/tables.yaml"
+        shell:
+            "(cp -rT {input}/seed{wildcards.seed}/checkpoints {output.checkpoints}"
+            " && cp {input}/seed{wildcards.seed}/train_log.parquet {output.train_log}) 2> {log}"

@@ -99,6 +99,19 @@ def test_resumed_run_is_bit_identical_to_an_uninterrupted_one(tmp_path, monkeypa
     assert_same_checkpoints(tmp_path / "reference", tmp_path / "resumed")
 
 
+def test_a_finished_but_not_yet_handed_over_run_resumes_at_its_end(tmp_path, monkeypatch):
+    """A job training several seeds keeps each finished seed's state until the last seed is
+    done: rerun after a kill, a finished seed comes back without a single update."""
+    config = CONFIGS["gd_dale_noise_best"]
+    store = ResumeStore(tmp_path / "resume", "k", interval_seconds=3600)  # no periodic save
+    reference = train_run(config, 2, tmp_path / "first", store)
+    assert store.load()["step"] == config["training"]["steps"]
+    kill_after(monkeypatch, 1)  # the validation batch only: any training batch would kill it
+    resumed = train_run(config, 2, tmp_path / "again", ResumeStore(store.directory, "k", 3600))
+    assert resumed.equals(reference)
+    assert_same_checkpoints(tmp_path / "first", tmp_path / "again")
+
+
 def test_state_of_another_key_is_ignored_and_finish_removes_the_state(tmp_path, monkeypatch):
     config = CONFIGS["gd_dale_noise_best"]
     kill_after(monkeypatch, 10)

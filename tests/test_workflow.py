@@ -83,15 +83,17 @@ def test_snakefmt_check_passes():
 
 def test_every_job_rule_has_conda_log_and_a_pinned_env():
     for rule_file in (ROOT / "rules").glob("*.smk"):
-        for block in re.split(r"^rule ", rule_file.read_text(), flags=re.M)[1:]:
+        for block in re.split(r"^\s*rule ", rule_file.read_text(), flags=re.M)[1:]:
             name = block.split(":")[0]
-            if "script:" not in block:
+            if "script:" not in block and "shell:" not in block:
                 continue  # a target rule: inputs only
             assert "    log:" in block, f"{rule_file.name}: rule {name} has no log"
             env = re.search(r'conda:\n\s+"\.\./(envs/[\w.]+)"', block)
             assert env and (ROOT / env.group(1)).exists(), f"{rule_file.name}: rule {name}"
             if "benchmark:" not in block:
-                assert "figures" in rule_file.name or name in ("gradient_metrics", "provenance"), name
+                assert "figures" in rule_file.name or name in (
+                    "gradient_metrics", "provenance", "copy_trained_seed"
+                ), name
 
 
 def write_config(workflow: Path, edit) -> None:
@@ -153,6 +155,59 @@ def test_named_targets_exist_for_the_study_and_each_figure():
     result = snakemake(ROOT, "-n", "--configfile", "config/test.yaml", "--forceall", "ei_modcog")
     assert result.returncode == 0, result.stderr
     assert all(f"ei_modcog_{name}" in job_counts(result.stdout) for name in STUDY_FIGURES)
+
+
+def test_seed_groups_train_each_seed_as_alone_and_restore_a_lost_seed_alone(workflow):
+    """training_jobs.seeds_per_job: several seeds per training process, per-seed outputs that
+    equal a seed trained on its own, and a lost seed output restored without retraining or
+    rerunning the other seeds' jobs."""
+    import torch
+
+    from rnnlab.checkpoints import load_checkpoint
+    from rnnlab.experiment import train_run
+
+    (workflow / "config" / "groups.yaml").write_text("training_jobs:\n  seeds_per_job: 2\n")
+    arguments = ("--configfile", "config/test.yaml", "config/groups.yaml")
+    target = "ei_modcog_checkpoint_accuracy"
+    counts = job_counts(snakemake(workflow, "-n", target, *arguments).stdout)
+    # eg and gd: seeds 1 and 2 in one group each; the two sweep runs have seed 1 only.
+    assert counts["train_seed_group"] == 4 and counts["copy_trained_seed"] == 6
+    assert "train" not in counts
+    result = snakemake(workflow, "--cores", "2", target, *arguments)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    seed2 = workflow / "results/ei_modcog/runs/eg/seed2"
+    files = sorted((seed2 / "checkpoints").glob("step_*.pt"))
+    assert len(files) == 3
+    trained = [load_checkpoint(path) for path in files]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the job
+    try:
+        alone = workflow / "alone"
+        log = train_run(trained[0]["run_config"], 2, alone)
+    finally:
+        torch.set_num_threads(threads)
+    assert log.equals(read_table(seed2 / "train_log.parquet"))
+    for path, payload in zip(files, trained):
+        reference = load_checkpoint(alone / path.name)
+        for key, tensor in reference["state_dict"].items():
+            assert torch.equal(tensor, payload["state_dict"][key]), (path.name, key)
+
+    contents = {path: path.read_bytes() for path in files}
+    times = {
+        path: path.stat().st_mtime_ns
+        for path in (workflow / "results").rglob("*")
+        if path.is_file() and seed2 not in path.parents and not {"logs", "benchmarks"} & set(path.parts)
+    }
+    # Everything of one seed lost, and asked for again.
+    shutil.rmtree(seed2)
+    target = str(seed2.relative_to(workflow) / "evaluation.parquet")
+    counts = job_counts(snakemake(workflow, "-n", target, *arguments).stdout)
+    assert counts == {"copy_trained_seed": 1, "evaluate_checkpoints": 1, "total": 2}
+    result = snakemake(workflow, "--cores", "2", target, *arguments)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {path: path.read_bytes() for path in files} == contents
+    assert [path for path, time in times.items() if path.stat().st_mtime_ns != time] == []
 
 
 def run_everything(directory: Path) -> None:

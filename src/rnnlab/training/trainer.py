@@ -249,7 +249,9 @@ def train(
         logger.info("%s: resuming from the state saved before step %d", label, first_step)
     for step in range(first_step, config.steps + 1):
         final = step == config.steps
-        if resume is not None and step > first_step and not final and resume.due():
+        # Saved at the end too: a job training several seeds finishes their stores only after
+        # the last one, so a seed done before a kill resumes at its end, not at its last save.
+        if resume is not None and step > first_step and (final or resume.due()):
             resume.save(_snapshot(step, rows, model, optimizer, rng, noise, validator))
         if validator is not None and validator.due(step):
             validator.evaluate(model, step)
