@@ -5,15 +5,17 @@ from script_setup import provenance, start
 start(snakemake)
 
 from rnnlab.experiment import train_run  # noqa: E402
-from rnnlab.tables import config_hash, write_table  # noqa: E402
+from rnnlab.tables import write_table  # noqa: E402
 from rnnlab.training.resume import ResumeStore  # noqa: E402
 
 run_config = snakemake.params.run
 seed = int(snakemake.wildcards.seed)
-resume = ResumeStore(
+resume = ResumeStore.for_training(
     snakemake.params.resume_directory,
-    key=config_hash(dict(run=run_config, seed=seed, code=snakemake.params.code)),
-    interval_seconds=snakemake.resources.resume_interval_seconds,
+    run_config,
+    seed,
+    snakemake.params.code,
+    snakemake.resources.resume_interval_seconds,
 )
 log = train_run(run_config, seed, snakemake.output.checkpoints, resume)
 write_table(log, snakemake.output.train_log, "train_log", provenance(snakemake, run_config))

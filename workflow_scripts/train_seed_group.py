@@ -9,17 +9,19 @@ from script_setup import provenance, start
 start(snakemake)
 
 from rnnlab.experiment import train_run  # noqa: E402
-from rnnlab.tables import config_hash, write_table  # noqa: E402
+from rnnlab.tables import write_table  # noqa: E402
 from rnnlab.training.resume import ResumeStore  # noqa: E402
 
 run_config = snakemake.params.run
 group = Path(snakemake.output[0])
 stores = []
 for seed, resume_directory in zip(snakemake.params.seeds, snakemake.params.resume_directories):
-    resume = ResumeStore(
+    resume = ResumeStore.for_training(
         resume_directory,
-        key=config_hash(dict(run=run_config, seed=seed, code=snakemake.params.code)),
-        interval_seconds=snakemake.resources.resume_interval_seconds,
+        run_config,
+        seed,
+        snakemake.params.code,
+        snakemake.resources.resume_interval_seconds,
     )
     log = train_run(run_config, seed, group / f"seed{seed}" / "checkpoints", resume)
     write_table(
@@ -29,7 +31,7 @@ for seed, resume_directory in zip(snakemake.params.seeds, snakemake.params.resum
         provenance(snakemake, run_config, seed=seed),
     )
     stores.append(resume)
-# Only now: if the job dies on a later seed, Snakemake deletes the whole group directory and
-# the finished seeds must resume from their states, not start again.
+# Only now: if the job dies on a later seed, Snakemake deletes the whole group directory, and
+# the finished seeds resume from their final states instead of training again.
 for resume in stores:
     resume.finish()

@@ -53,6 +53,16 @@ class ResumeStore:
         self.clock = clock
         self._last_save = clock()
 
+    @classmethod
+    def for_training(cls, directory: str | Path, run_config: dict, seed: int, code: str,
+                     interval_seconds: float) -> "ResumeStore":
+        """The store of one training job's (run, seed), keyed by the run configuration, the seed
+        and ``code`` (a fingerprint of the code that trains)."""
+        from rnnlab.tables import config_hash
+
+        key = config_hash(dict(run=run_config, seed=seed, code=code))
+        return cls(directory, key, interval_seconds)
+
     @property
     def path(self) -> Path:
         return self.directory / STATE_FILE
