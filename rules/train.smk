@@ -63,5 +63,6 @@ else:
         conda:
             "../envs/tables.yaml"
         shell:
-            "(cp -rT {input}/seed{wildcards.seed}/checkpoints {output.checkpoints}"
+            "(mkdir -p {output.checkpoints}"
+            " && cp -R {input}/seed{wildcards.seed}/checkpoints/. {output.checkpoints}/"
             " && cp {input}/seed{wildcards.seed}/train_log.parquet {output.train_log}) 2> {log}"
