@@ -351,7 +351,8 @@ class LeakyRNN(nn.Module):
             initial_state: (B, N); zeros when None.
             state_perturbation: (B, T, N) added to each new state (noise, or a gradient probe).
         Returns:
-            outputs (B, T, O) and states (B, T, N), where states[:, t] = h_{t+1}.
+            outputs (B, T, O) and states (B, T, N), where states[:, t] = h_{t+1}; both are
+            views of time-major buffers, not contiguous (``.reshape`` copies, ``.view`` fails).
         """
         # One engine call: the input projection is folded into the per-step products and the
         # readout into their backward (see rnnlab.models.recurrence); both results are

@@ -13,15 +13,16 @@ Why the projections are folded into the sequential products: with few inputs and
 (B·T × O)(O × N) are skinny matrix products that run at a fifth of the rate of the square
 per-step products, plus transposing copies around them. Instead:
 
-- forward: the time-major buffer ``rows`` (T+1, B, N+I) holds rows [h_t, x_{t+1}] side by side,
-  so step t is ONE product z_t = b + rows[t−1] [W, W_in]ᵀ with K = N+I; h_t is written into
-  rows[t, :, :N]. The states are the strided view rows[1:, :, :N], and the outputs one product
-  over them.
+- forward: the time-major buffer ``rows`` (T+1, B, N+I+1) holds rows [h_t, x_{t+1}, 1] side by
+  side, so step t is ONE product z_t = rows[t−1] [W, W_in, b]ᵀ with K = N+I+1 (the constant 1
+  carries the bias); h_t is written into rows[t, :, :N]. The states are the strided view
+  rows[1:, :, :N], and the outputs one product over them (B·T × N)(N × O).
 - backward: the time-major buffer ``grads`` (T+1, B, N+O) holds rows [∂L/∂z_{t+1}, ∂L/∂y_t], so
   the recurrent and readout paths of ∂L/∂h_{t−1} are ONE product grads[t−1] [W; W_out] with
-  K = N+O; then ∂L/∂[W, W_in] and ∂L/∂W_out are ONE product gradsᵀ rows over all stored rows
-  (shape (N+O, N+I), whose blocks are ∂W, ∂W_in, ∂W_out; the O × I corner is unused).
-  The rows that pair with nothing real (∂L/∂z_{T+1}, ∂L/∂y_0 and x_{T+1}) are zeroed.
+  K = N+O; then every weight and bias gradient comes from ONE product gradsᵀ rows over all
+  stored rows, shape (N+O, N+I+1), whose blocks are [∂W, ∂W_in, ∂b] (first N rows) and
+  [∂W_out, ·, ∂b_out] (the O × I corner is unused).
+  The entries that pair with nothing real (∂L/∂z_{T+1}, ∂L/∂y_0 and x_{T+1}) are zeroed.
 
 Per step the forward pass is one matrix product, φ and one lerp writing h_t (plus one add with
 a perturbation, and a copy of φ(z_t) for relu); the backward pass one multiply (∂L/∂z_t), one
