@@ -27,7 +27,7 @@ from torch import nn
 
 from rnnlab.models import dale
 from rnnlab.models.nonlinearities import make_nonlinearity
-from rnnlab.models.recurrence import leaky_recurrence
+from rnnlab.models.recurrence import leaky_rnn_sequence
 
 Tensor = torch.Tensor
 
@@ -351,24 +351,24 @@ class LeakyRNN(nn.Module):
             initial_state: (B, N); zeros when None.
             state_perturbation: (B, T, N) added to each new state (noise, or a gradient probe).
         Returns:
-            outputs (B, T, O) and states (B, T, N), where states[:, t] = h_{t+1}.
+            outputs (B, T, O) and states (B, T, N), where states[:, t] = h_{t+1}; both are
+            views of time-major buffers, not contiguous (``.reshape`` copies, ``.view`` fails).
         """
-        # Input projection for all steps in one matrix product, time-major so that the
-        # recurrence reads every step contiguously; only W_rec h is sequential.
-        drive = torch.nn.functional.linear(
-            inputs.transpose(0, 1).contiguous(), self.weight_input, self.bias
-        )
-        states = leaky_recurrence(
-            drive.transpose(0, 1),
+        # One engine call: the input projection is folded into the per-step products and the
+        # readout into their backward (see rnnlab.models.recurrence); both results are
+        # (B, T, ·) views of time-major buffers, returned without layout copies.
+        return leaky_rnn_sequence(
+            inputs,
+            self.weight_input,
+            self.bias,
             self.weight_recurrent,
             self.alpha,
             self.nonlinearity,
             initial_state,
             state_perturbation,
+            self.effective_output_weight(),
+            self.bias_output,
         )
-        # states is a (B, T, N) view of a time-major buffer: read it out time-major.
-        outputs = self.readout(states.transpose(0, 1)).transpose(0, 1).contiguous()
-        return outputs, states
 
     def forward_reference(
         self,

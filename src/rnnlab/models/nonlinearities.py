@@ -20,14 +20,15 @@ SOFTPLUS_THRESHOLD = 20.0  # F.softplus is linear above β·x > this (its defaul
 
 @dataclass(frozen=True)
 class Nonlinearity:
-    """φ, its derivative φ′, and optionally ``input_backward`` (grad, z) → grad ⊙ φ′(z): the
-    very kernel autograd runs for φ's backward, so the fast recurrence can take exactly
-    autograd's gradient without evaluating φ again under autograd."""
+    """φ, its derivative φ′, and optionally ``input_backward`` (grad, z, out=None) →
+    grad ⊙ φ′(z): the very kernel autograd runs for φ's backward, so the fast recurrence can
+    take exactly autograd's gradient without evaluating φ again under autograd (``out``: a
+    tensor to write the result into, which may be a strided view)."""
 
     name: str
     function: Callable[[Tensor], Tensor]
     derivative: Callable[[Tensor], Tensor]
-    input_backward: Callable[[Tensor, Tensor], Tensor] | None = None
+    input_backward: Callable[..., Tensor] | None = None
 
 
 def _softplus(beta: float) -> Nonlinearity:
@@ -36,8 +37,12 @@ def _softplus(beta: float) -> Nonlinearity:
         name="softplus",
         function=lambda x: F.softplus(x, beta=beta, threshold=SOFTPLUS_THRESHOLD),
         derivative=lambda x: torch.sigmoid(beta * x),
-        input_backward=lambda grad, x: torch.ops.aten.softplus_backward(
-            grad, x, beta, SOFTPLUS_THRESHOLD
+        input_backward=lambda grad, x, out=None: (
+            torch.ops.aten.softplus_backward(grad, x, beta, SOFTPLUS_THRESHOLD)
+            if out is None
+            else torch.ops.aten.softplus_backward.grad_input(
+                grad, x, beta, SOFTPLUS_THRESHOLD, grad_input=out
+            )
         ),
     )
 
