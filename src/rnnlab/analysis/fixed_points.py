@@ -339,9 +339,9 @@ def find_roots(
         A :class:`FixedPointResult` with ``time_kind="flow"``: eigenvalues are those of ∂r/∂h.
     """
     states, inputs_2d = _as_batch(initial_states, inputs)
-    residual_jacobian = jacobian if jacobian is not None else _autograd_jacobian(residual)
-    return _solve(residual, residual_jacobian, residual_jacobian, states, inputs_2d, settings,
-                  "flow")
+    dynamics_jacobian = jacobian if jacobian is not None else _autograd_jacobian(residual)
+    return _solve(residual, _ShiftedJacobian(dynamics_jacobian, 0.0), states, inputs_2d,
+                  settings, "flow")
 
 
 def find_fixed_points(
@@ -368,15 +368,12 @@ def find_fixed_points(
     """
     states, inputs_2d = _as_batch(initial_states, inputs)
     map_jacobian = jacobian if jacobian is not None else _autograd_jacobian(step)
-    n_states = states.shape[1]
 
     def residual(h: Tensor, u: Tensor) -> Tensor:
         return step(h, u) - h
 
-    def residual_jacobian(h: Tensor, u: Tensor) -> Tensor:
-        return map_jacobian(h, u) - torch.eye(n_states, dtype=_DTYPE)
-
-    return _solve(residual, residual_jacobian, map_jacobian, states, inputs_2d, settings, "map")
+    return _solve(residual, _ShiftedJacobian(map_jacobian, -1.0), states, inputs_2d, settings,
+                  "map")
 
 
 def find_equilibria(
@@ -444,6 +441,26 @@ def _autograd_jacobian(function: BatchedFunction) -> BatchedFunction:
         return function(h.unsqueeze(0), u.unsqueeze(0)).squeeze(0)
 
     return torch.func.vmap(torch.func.jacrev(single, argnums=0))
+
+
+class _ShiftedJacobian:
+    """The residual's Jacobian A = J + shift·I from the dynamics' Jacobian J (the map's, with
+    shift −1, or the flow's, shift 0). Newton evaluates J once per block and forms A directly
+    in the precision it factorises in (one copy, no identity matrix, no float64 A)."""
+
+    def __init__(self, base: BatchedFunction, shift: float):
+        self.base = base
+        self.shift = shift
+
+    def shifted(self, jacobian: Tensor, dtype: torch.dtype) -> Tensor:
+        """A = J + shift·I as a fresh ``dtype`` tensor from J (k, N, N) (J is not modified)."""
+        a = jacobian.to(dtype, copy=True)
+        if self.shift:
+            a.diagonal(dim1=-2, dim2=-1).add_(self.shift)
+        return a
+
+    def __call__(self, h: Tensor, u: Tensor) -> Tensor:
+        return self.shifted(self.base(h, u), _DTYPE)
 
 
 def _evaluate_jacobian(jacobian: BatchedFunction, states: Tensor, inputs: Tensor) -> Tensor:
@@ -623,7 +640,7 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
     return h, q, iterations, done
 
 
-def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
+def _newton(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, states: Tensor,
             inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, Tensor, int]:
     """Batched Newton refinement with backtracking and chord steps (see the module docstring).
 
@@ -651,7 +668,7 @@ def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, state
     return h, q, settled, iterations
 
 
-def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunction, h: Tensor,
+def _newton_iteration(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, h: Tensor,
                       r: Tensor, q: Tensor, inputs: Tensor, part: Tensor) -> Tensor:
     """One Jacobian for the points ``part`` (a chunk) and a Newton step from it, with
     backtracking and chord steps; updates h, r, q in place. Returns (k,) bool: whether each
@@ -662,20 +679,22 @@ def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunct
     steps are mixed-precision iterative refinement and still converge to float64 rounding while
     cond(A) ≪ 1/eps32. Points whose float32 step is not accepted (an ill-conditioned A) retry
     with float64 factors at once, so conditioning never costs a point its Newton step."""
-    a = _evaluate_jacobian(residual_jacobian, h[part], inputs[part])
-    moved = _newton_step(residual, a, h, r, q, inputs, part, torch.float32)
+    jacobian = _evaluate_jacobian(residual_jacobian.base, h[part], inputs[part])
+    a = residual_jacobian.shifted(jacobian, torch.float32)
+    moved = _newton_step(residual, a, h, r, q, inputs, part)
     retry = (~moved).nonzero().squeeze(1)
     if retry.numel():
-        moved[retry] = _newton_step(residual, a[retry], h, r, q, inputs, part[retry], _DTYPE)
+        a = residual_jacobian.shifted(jacobian[retry], _DTYPE)
+        moved[retry] = _newton_step(residual, a, h, r, q, inputs, part[retry])
     return moved
 
 
 def _newton_step(residual: BatchedFunction, a: Tensor, h: Tensor, r: Tensor, q: Tensor,
-                 inputs: Tensor, part: Tensor, factor_dtype: torch.dtype) -> Tensor:
-    """A Newton step for the points ``part`` from their Jacobians a (k, N, N), factorised in
-    ``factor_dtype``; h, r, q updated in place. Returns (k,) bool: moved."""
+                 inputs: Tensor, part: Tensor) -> Tensor:
+    """A Newton step for the points ``part`` from their residual Jacobians a (k, N, N),
+    factorised in a's precision; h, r, q updated in place. Returns (k,) bool: moved."""
     with _single_thread():
-        factors, pivots, info = torch.linalg.lu_factor_ex(a.to(factor_dtype))
+        factors, pivots, info = torch.linalg.lu_factor_ex(a)
         direction = -_lu_solve(factors, pivots, r[part])
     usable = (info == 0) & torch.isfinite(direction).all(dim=-1)
     h_part, r_part, q_part = h[part], r[part], q[part]
@@ -741,7 +760,7 @@ def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: 
         going[index[~good]] = False
 
 
-def _refine(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
+def _refine(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, states: Tensor,
             inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, int, Tensor]:
     """Newton on every point, then Levenberg–Marquardt on the points Newton did not settle.
     Returns states (K, N), q (K,), the iterations run (Newton + LM) and ``stopped`` (K,) bool
@@ -807,9 +826,9 @@ def _deduplicate(points: np.ndarray, q: np.ndarray, tolerance: float) -> np.ndar
     return np.asarray(kept, dtype=np.int64)
 
 
-def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
-           dynamics_jacobian: BatchedFunction, initial_states: Tensor, inputs: Tensor,
-           settings: FixedPointSettings, time_kind: TimeKind) -> FixedPointResult:
+def _solve(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian,
+           initial_states: Tensor, inputs: Tensor, settings: FixedPointSettings,
+           time_kind: TimeKind) -> FixedPointResult:
     n_initial, n_states = initial_states.shape
     if settings.stop_at_slow_point:  # Adam's normalised steps would slide along the manifold
         warm = initial_states.clone()
@@ -842,7 +861,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
     unique_states = torch.from_numpy(states[index].copy())
     unique_inputs = torch.from_numpy(inputs_np[index].copy())
     if len(index):
-        jacobians = _evaluate_jacobian(dynamics_jacobian, unique_states, unique_inputs).numpy()
+        jacobians = _evaluate_jacobian(residual_jacobian.base, unique_states,
+                                       unique_inputs).numpy()
     else:
         jacobians = np.zeros((0, n_states, n_states), dtype=np.float64)
     eigenvalues, right, left = _eigendecomposition(jacobians, time_kind)
