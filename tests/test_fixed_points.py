@@ -333,6 +333,8 @@ def test_a_fast_ghost_is_a_local_minimum_not_a_slow_point():
     result = find_fixed_points(step, initial, np.zeros(0))
     assert result.n_converged == 0 and result.n_slow == 0
     assert result.n_failed == 8 and result.n_local_minima == 8
+    assert result.n_unique == 1 and list(result.kind) == ["local_minimum"]  # reported
+    assert abs(result.states[0, 0]) < 1e-3
     # Out of iterations while q still falls: failed, but not at a local minimum.
     stopped = find_fixed_points(step, initial, np.zeros(0),
                                 settings=FixedPointSettings(adam_steps=0, refine_steps=1))
@@ -372,7 +374,7 @@ def test_to_frame_is_tidy_and_arrow_friendly():
     result = find_fixed_points(step, initial, np.array([0.0]))
     frame = result.to_frame(n_eigenvalues=3)
     assert len(frame) == result.n_unique == 9
-    expected = ["point", "q", "is_converged", "motif", "max_abs_eigenvalue",
+    expected = ["point", "q", "is_converged", "kind", "motif", "max_abs_eigenvalue",
                 "max_real_eigenvalue"]
     for k in range(3):
         expected += [f"eigenvalue_{k}_real", f"eigenvalue_{k}_imag"]
@@ -426,3 +428,97 @@ def test_slow_point_mode_stops_each_point_at_the_tolerance():
     exact = find_equilibria(flow, initial, np.zeros(1), settings=FixedPointSettings(
         converged_q=1e-12, keep_slow_points=False))
     assert len(exact) == 1 and np.abs(exact.states).max() < 1e-5
+
+
+# ---------------------------------------------------------------------------------------------
+# Local minima of q (ghosts of saddle-node bifurcations)
+
+
+def _lifted_saddle_node(c: float, n: int = 4, seed: int = 11):
+    """z1' = z1 + z1² + c, z_rest' = z_rest / 2 in rotated, shifted coordinates z = Qᵀ(h − p):
+    for c > 0 no fixed point but a ghost at h = p (q = c²/2), for c < 0 roots at
+    h = p ± √−c·Q[:, 0]. Returns (step, jacobian, p, Q)."""
+    rng = np.random.default_rng(seed)
+    basis, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    centre = rng.uniform(-1, 1, n)
+    q_t, p_t = torch.from_numpy(basis), torch.from_numpy(centre)
+    rates = torch.full((n,), 0.5, dtype=torch.float64)
+    rates[0] = 1.0
+
+    def step(h, u):
+        z = (h - p_t) @ q_t
+        z_next = rates * z
+        z_next[:, 0] = z[:, 0] + z[:, 0] ** 2 + c
+        return z_next @ q_t.T + p_t
+
+    def jacobian(h, u):
+        z = (h - p_t) @ q_t
+        diagonal = rates.expand_as(z).clone()
+        diagonal[:, 0] = 1 + 2 * z[:, 0]
+        return torch.einsum("ij,kj,lj->kil", q_t, diagonal, q_t)
+
+    return step, jacobian, centre, basis
+
+
+@pytest.mark.parametrize("analytic", [True, False])
+def test_a_saddle_node_ghost_is_reported_as_a_local_minimum(analytic):
+    c = 0.01  # q = c²/2 = 5e-5 at the ghost: ≥ slow_point_q (1e-6), so not a slow point
+    step, jacobian, centre, basis = _lifted_saddle_node(c)
+    initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
+    result = find_fixed_points(step, initial, np.zeros(0),
+                               jacobian=jacobian if analytic else None)
+    assert result.n_converged == 0 and result.n_slow == 0
+    assert result.n_failed == 16 and result.n_local_minima == 16
+    assert result.n_unique == 1 and list(result.kind) == ["local_minimum"]
+    assert not result.is_converged.any()
+    assert np.linalg.norm(result.states[0] - centre) < 1e-3
+    assert c**2 / 2 <= result.q[0] < 1.001 * c**2 / 2
+    # J = Q diag(1 + 2 z1, ½, ½, ½) Qᵀ: one eigenvalue ≈ 1 (the ghost's slow direction).
+    np.testing.assert_allclose(np.abs(result.eigenvalues[0]), [1, 0.5, 0.5, 0.5], atol=2e-3)
+    assert list(result.labels) == ["continuous"]
+    frame = result.to_frame()
+    assert frame["kind"].tolist() == ["local_minimum"] and not frame["is_converged"].any()
+
+    hidden = find_fixed_points(step, initial, np.zeros(0),
+                               settings=FixedPointSettings(keep_local_minima=False))
+    assert hidden.n_unique == 0 and hidden.n_local_minima == 16
+
+
+def test_past_the_bifurcation_the_roots_are_fixed_points():
+    c = -0.01  # roots at z1 = ±0.1: stable (J = 0.8) and unstable (J = 1.2) along Q[:, 0]
+    step, jacobian, centre, basis = _lifted_saddle_node(c)
+    initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
+    result = find_fixed_points(step, initial, np.zeros(0), jacobian=jacobian)
+    assert result.n_converged == 16 and result.n_local_minima == 0
+    assert result.n_unique == 2 and list(result.kind) == ["fixed", "fixed"]
+    assert result.is_converged.all()
+    expected = np.stack([centre - 0.1 * basis[:, 0], centre + 0.1 * basis[:, 0]])
+    order = np.argsort(result.states @ basis[:, 0])
+    np.testing.assert_allclose(result.states[order], expected, atol=1e-8)
+    assert sorted(result.labels) == ["saddle", "stable"]
+
+
+def test_failures_that_did_not_stall_at_a_minimum_are_not_reported():
+    c = 0.01
+    step, jacobian, centre, basis = _lifted_saddle_node(c)
+    initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
+    # Out of iterations while q still falls: failed, not at a local minimum, not returned.
+    short = find_fixed_points(step, initial, np.zeros(0), jacobian=jacobian,
+                              settings=FixedPointSettings(refine_steps=1))
+    assert short.n_failed == 16 and short.n_local_minima == 0 and short.n_unique == 0
+
+    # The criterion itself: at the ghost the Newton step along −∇q is ~0; 0.05 off along
+    # the slow direction it is ≈ 0.05 (q(z1) ≈ ½(c + z1²)², the 1-D minimum at z1 = 0).
+    from rnnlab.analysis import fixed_points as fp
+
+    def residual(h, u):
+        return step(h, u) - h
+
+    shifted = fp._ShiftedJacobian(jacobian, -1.0)
+    points = torch.from_numpy(np.stack([centre, centre + 0.05 * basis[:, 0]]))
+    inputs = torch.zeros(2, 0, dtype=torch.float64)
+    assert fp._at_local_minimum(residual, shifted, points, inputs, 1e-3).tolist() == [True, False]
+    assert fp._at_local_minimum(residual, shifted, points, inputs, 0.1).tolist() == [True, True]
+    # On a slope with positive curvature but far from the minimum (z1 = 0.3): not a minimum.
+    slope = torch.from_numpy(centre + 0.3 * basis[:, 0])[None]
+    assert not fp._at_local_minimum(residual, shifted, slope, inputs[:1], 1e-3).item()

@@ -40,11 +40,17 @@ Slow-point mode (``stop_at_slow_point``, Sussillo & Barak 2013) runs only stage 
 isotropic damping, and stops each point as soon as q < ``slow_point_q``: the points stay spread
 along an approximate continuous attractor instead of collapsing onto its few exact roots.
 
-Afterwards points with q < ``converged_q`` are fixed points, points with
-``converged_q ≤ q < slow_point_q`` are slow points (local minima of q that are not roots, e.g.
-the ghost of a saddle-node bifurcation), the rest are failures; failures whose descent had stalled
-(a local minimum of q too fast to be a slow point) are counted apart, as ``n_local_minima``,
-from those that ran out of iterations. Points that ran far from the
+Afterwards points with q < ``converged_q`` are fixed points (``kind`` "fixed"), points with
+``converged_q ≤ q < slow_point_q`` are slow points ("slow"), the rest are failures. A failure
+whose descent stalled (LM stopped before its iteration limit) where the gradient of q has
+vanished is a local minimum of q that is not a root ("local_minimum", counted in
+``n_local_minima`` and returned unless ``keep_local_minima`` is off): in Sussillo & Barak's
+sense a slow point too fast for ``slow_point_q``, typically the ghost of a saddle-node
+bifurcation (the Jacobian A is singular there, so Gauss–Newton stalls on it). "Vanished" means
+the Newton step along −∇q to the minimum of q on that line is at most
+``local_minimum_tolerance`` (see :func:`_at_local_minimum`). The other failures (out of
+iterations with q still falling, stalled on a slope, non-finite) are only counted. Points that
+ran far from the
 cloud of initial states are dropped as outliers, near-duplicates are merged (lowest q kept), and
 at every remaining point the Jacobian of the map (or flow) is eigendecomposed and labelled:
 see :func:`classify_map_motif` and :func:`classify_flow_stability`.
@@ -101,6 +107,7 @@ _NEWTON_ARMIJO = 1e-4
 _NEWTON_POLISH_FACTOR = 1e-8  # Newton stops at q < converged_q × this (‖r‖ 1e-4 × the threshold)
 _CHORD_STEPS = 2  # extra steps per Jacobian factorisation, each kept only if ...
 _CHORD_MIN_DECREASE = 0.5  # ... it at least halves q
+_CURVATURE_STEP = 1e-4  # central-difference step of the local-minimum test, × max(1, ‖h‖)
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,14 @@ class FixedPointSettings:
             so the exact mode finds 2–3 points where there is a line or ring; stopping at the
             tolerance leaves the points where they reached the manifold, spread along it like
             the initial states.
+        keep_local_minima: return the failed points that sit at a local minimum of q
+            (``kind`` "local_minimum": the ghost of a saddle-node bifurcation, or another
+            non-root minimum too fast to be a slow point) as well. They are counted in
+            ``n_local_minima`` either way.
+        local_minimum_tolerance: a failed point whose descent stalled is at a local minimum of
+            q when the curvature of q along −∇q is positive and the Newton step to the minimum
+            of q on that line, ‖∇q‖ / (ûᵀ∇²q û) with û = ∇q/‖∇q‖, is at most this (state units):
+            the gradient has vanished to within the distance at which points are told apart.
     """
 
     adam_steps: int = 300
@@ -142,6 +157,8 @@ class FixedPointSettings:
     outlier_distance_scale: float = 10.0
     keep_slow_points: bool = True
     stop_at_slow_point: bool = False
+    keep_local_minima: bool = True
+    local_minimum_tolerance: float = 1e-3
 
     def __post_init__(self) -> None:
         if self.adam_steps < 0 or self.refine_steps < 0:
@@ -152,6 +169,8 @@ class FixedPointSettings:
             raise ValueError("need 0 < converged_q ≤ slow_point_q")
         if self.unique_tolerance < 0 or not self.outlier_distance_scale > 0:
             raise ValueError("unique_tolerance must be ≥ 0 and outlier_distance_scale > 0")
+        if self.local_minimum_tolerance < 0:
+            raise ValueError("local_minimum_tolerance must be ≥ 0")
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on numpy fields would be ambiguous
@@ -165,7 +184,11 @@ class FixedPointResult:
         states: (P, N) float64 locations.
         inputs: (P, M) float64 input held constant at each point.
         q: (P,) float64 speed ½‖r‖² at each point.
-        is_converged: (P,) bool, True for fixed points (q < converged_q), False for slow points.
+        is_converged: (P,) bool, True for fixed points (q < converged_q), False otherwise
+            (``kind`` "slow" or "local_minimum").
+        kind: (P,) str, "fixed" (q < converged_q), "slow" (converged_q ≤ q < slow_point_q) or
+            "local_minimum" (q ≥ slow_point_q at a local minimum of q: descent stalled and
+            gradient vanished, see ``FixedPointSettings.local_minimum_tolerance``).
         jacobians: (P, N, N) float64 Jacobian of the map (or flow) w.r.t. the state.
         eigenvalues: (P, N) complex128, sorted by descending |λ| (maps) or descending Re λ
             (flows); ties put positive imaginary parts first.
@@ -181,11 +204,13 @@ class FixedPointResult:
         n_converged: initial states that reached q < converged_q.
         n_slow: initial states that ended as slow points (counted even if not kept).
         n_failed: initial states with q ≥ slow_point_q (or non-finite).
-        n_local_minima: of the failed, those whose descent of q had stopped before the
-            iteration limit (every step rejected, or q fell by < 1 % over 10 iterations): a
-            local minimum of q that is not a root and too fast to be a slow point (e.g. the
-            ghost of a saddle-node bifurcation), or a plateau. The rest of the failed ran out
-            of iterations while q was still falling, or became non-finite.
+        n_local_minima: of the failed, those at a local minimum of q (``kind``
+            "local_minimum", counted whether kept or not): their descent of q stopped before the
+            iteration limit (every step rejected, or q fell by < 1 % over 10 iterations) and the
+            gradient vanished there (``local_minimum_tolerance``) — a minimum of q that is not
+            a root and too fast to be a slow point, e.g. the ghost of a saddle-node bifurcation.
+            The rest of the failed ran out of iterations while q was still falling, stalled
+            where the gradient had not vanished, or became non-finite.
         n_outliers: kept fixed/slow points dropped for lying too far from the initial states.
         n_unique: P, after merging duplicates.
     """
@@ -195,6 +220,7 @@ class FixedPointResult:
     inputs: np.ndarray
     q: np.ndarray
     is_converged: np.ndarray
+    kind: np.ndarray
     jacobians: np.ndarray
     eigenvalues: np.ndarray
     leading_right_eigenvector: np.ndarray
@@ -221,7 +247,8 @@ class FixedPointResult:
     def to_frame(self, n_eigenvalues: int = 5) -> pd.DataFrame:
         """One row per unique point.
 
-        Columns: ``point`` (int), ``q``, ``is_converged``, ``motif`` (the label, motif or
+        Columns: ``point`` (int), ``q``, ``is_converged``, ``kind`` (fixed / slow /
+        local_minimum), ``motif`` (the label, motif or
         stability), ``max_abs_eigenvalue``, ``max_real_eigenvalue``, ``eigenvalue_{k}_real`` and
         ``eigenvalue_{k}_imag`` for k < n_eigenvalues (in the sorted order, NaN beyond N),
         ``state`` and ``input`` (lists of floats, stored by pyarrow as list<double>).
@@ -232,6 +259,7 @@ class FixedPointResult:
             "point": np.arange(n_points, dtype=np.int64),
             "q": self.q.astype(np.float64),
             "is_converged": self.is_converged.astype(bool),
+            "kind": [str(kind) for kind in self.kind],
             "motif": [str(label) for label in self.labels],
             "max_abs_eigenvalue": (
                 np.abs(eigenvalues).max(axis=1) if n_states else np.full(n_points, np.nan)
@@ -778,6 +806,33 @@ def _refine(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, stat
     return h, q, newton_iterations + lm_iterations, settled
 
 
+def _at_local_minimum(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                      states: Tensor, inputs: Tensor, tolerance: float) -> Tensor:
+    """(k,) bool: whether q has (numerically) a local minimum at each of ``states`` (k, N).
+
+    Used on points whose descent stalled, so no descent direction was found there; this checks
+    that the gradient g = Aᵀr has vanished: along û = g/‖g‖ the curvature κ = ûᵀ∇²q û =
+    ‖Aû‖² + rᵀ ∂²r[û, û] (the second term by a central difference of r) must be positive and
+    the Newton step to the minimum of q on that line, ‖g‖/κ, at most ``tolerance``. Why not
+    ‖g‖ relative to q alone: near the ghost of a saddle-node bifurcation A is singular along the
+    slow direction, so Gauss–Newton stalls while ‖g‖·max(1, ‖h‖)/q is still 1e-3–0.2 (benchmark
+    network b), although the point is within 1e-5 of the minimum; a length needs a curvature."""
+    with torch.no_grad():
+        r, _ = _residual_and_q(residual, states, inputs)
+    a = _evaluate_jacobian(residual_jacobian, states, inputs)
+    gradient = torch.einsum("kij,ki->kj", a, r)
+    norm = gradient.norm(dim=-1)
+    direction = gradient / torch.where(norm > 0, norm, 1.0).unsqueeze(-1)
+    step = (_CURVATURE_STEP * states.norm(dim=-1).clamp_min(1.0)).unsqueeze(-1)
+    with torch.no_grad():
+        r_plus, _ = _residual_and_q(residual, states + step * direction, inputs)
+        r_minus, _ = _residual_and_q(residual, states - step * direction, inputs)
+    slope = torch.einsum("kij,kj->ki", a, direction)
+    curvature = ((slope * slope).sum(dim=-1)
+                 + (r * (r_plus + r_minus - 2 * r)).sum(dim=-1) / step.squeeze(-1) ** 2)
+    return (norm == 0) | ((curvature > 0) & (norm <= tolerance * curvature))
+
+
 def _eigendecomposition(jacobians: np.ndarray, time_kind: TimeKind
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sorted eigenvalues (P, N) and leading right / left eigenvectors (P, N) each."""
@@ -842,7 +897,14 @@ def _solve(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian,
     finite = np.isfinite(q) & np.isfinite(states).all(axis=-1)
     converged = finite & (q < settings.converged_q)
     slow = finite & ~converged & (q < settings.slow_point_q)
-    keep = converged | (slow & settings.keep_slow_points)
+    local_minimum = np.zeros(n_initial, dtype=bool)
+    stalled = np.flatnonzero(finite & ~(converged | slow) & stopped.numpy())
+    if len(stalled):
+        local_minimum[stalled] = _at_local_minimum(
+            residual, residual_jacobian, states_t[stalled], inputs[stalled],
+            settings.local_minimum_tolerance).numpy()
+    keep = (converged | (slow & settings.keep_slow_points)
+            | (local_minimum & settings.keep_local_minima))
 
     initial = initial_states.numpy()
     centroid = initial.mean(axis=0)
@@ -877,6 +939,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian,
         inputs=inputs_np[index].copy(),
         q=q[index].copy(),
         is_converged=converged[index].copy(),
+        kind=np.where(converged[index], "fixed",
+                      np.where(slow[index], "slow", "local_minimum")).astype(str),
         jacobians=jacobians,
         eigenvalues=eigenvalues,
         leading_right_eigenvector=right,
@@ -889,7 +953,7 @@ def _solve(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian,
         n_converged=int(converged.sum()),
         n_slow=int(slow.sum()),
         n_failed=int((~(converged | slow)).sum()),
-        n_local_minima=int((finite & ~(converged | slow) & stopped.numpy()).sum()),
+        n_local_minima=int(local_minimum.sum()),
         n_outliers=int(outlier.sum()),
         n_unique=len(index),
     )

@@ -113,6 +113,7 @@ def analyse_fixed_points(model, task, settings: NetworkFixedPointSettings):
                     point=index,
                     q=float(result.q[index]),
                     is_converged=bool(result.is_converged[index]),
+                    kind=str(result.kind[index]),
                     motif=classify_map_motif(eigenvalues, settings.motif_tolerance),
                     max_abs_eigenvalue=float(np.abs(eigenvalues).max()),
                     n_unstable=int((np.abs(eigenvalues) > 1 + settings.motif_tolerance).sum()),
@@ -145,7 +146,7 @@ def analyse_fixed_points(model, task, settings: NetworkFixedPointSettings):
                 )
             )
     point_columns = [
-        "input_condition", "point", "q", "is_converged", "motif", "max_abs_eigenvalue",
+        "input_condition", "point", "q", "is_converged", "kind", "motif", "max_abs_eigenvalue",
         "n_unstable", "eigenvalues_real", "eigenvalues_imag", "state", "pc1", "pc2", "pc3",
     ]
     return (

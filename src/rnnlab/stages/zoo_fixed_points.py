@@ -141,8 +141,10 @@ class ZooEquilibriumSettings:
         return cls(**values)
 
     def finder_settings(self) -> FixedPointSettings:
-        """Settings of the exact search (roots only)."""
-        return FixedPointSettings(**{**self.finder, "keep_slow_points": False})
+        """Settings of the exact search (roots only: no slow points, no local minima of q,
+        which the flip-flop analytics would take for equilibria)."""
+        return FixedPointSettings(**{**self.finder, "keep_slow_points": False,
+                                     "keep_local_minima": False})
 
     def slow_settings(self, q_tolerance: float, scale: float) -> FixedPointSettings:
         """Settings of the slow search with tolerance ``q_tolerance`` on a manifold of
@@ -151,6 +153,7 @@ class ZooEquilibriumSettings:
         return FixedPointSettings(**{
             **self.finder, "converged_q": converged, "slow_point_q": q_tolerance,
             "keep_slow_points": True, "stop_at_slow_point": True,
+            "keep_local_minima": False,  # above the tolerance: not on the slow manifold
             "unique_tolerance": self.slow_unique_fraction * scale,
         })  # fmt: skip
 
