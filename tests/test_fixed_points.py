@@ -471,8 +471,8 @@ def test_a_saddle_node_ghost_is_reported_as_a_local_minimum(analytic):
     assert result.n_failed == 16 and result.n_local_minima == 16
     assert result.n_unique == 1 and list(result.kind) == ["local_minimum"]
     assert not result.is_converged.any()
-    assert np.linalg.norm(result.states[0] - centre) < 1e-3
-    assert c**2 / 2 <= result.q[0] < 1.001 * c**2 / 2
+    assert np.linalg.norm(result.states[0] - centre) < 1e-6  # polished onto the ghost
+    assert result.q[0] == pytest.approx(c**2 / 2, rel=1e-9)
     # J = Q diag(1 + 2 z1, ½, ½, ½) Qᵀ: one eigenvalue ≈ 1 (the ghost's slow direction).
     np.testing.assert_allclose(np.abs(result.eigenvalues[0]), [1, 0.5, 0.5, 0.5], atol=2e-3)
     assert list(result.labels) == ["continuous"]
@@ -498,7 +498,7 @@ def test_past_the_bifurcation_the_roots_are_fixed_points():
     assert sorted(result.labels) == ["saddle", "stable"]
 
 
-def test_failures_that_did_not_stall_at_a_minimum_are_not_reported():
+def test_failures_that_did_not_stall_at_a_minimum_are_not_reported(monkeypatch):
     c = 0.01
     step, jacobian, centre, basis = _lifted_saddle_node(c)
     initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
@@ -507,8 +507,8 @@ def test_failures_that_did_not_stall_at_a_minimum_are_not_reported():
                               settings=FixedPointSettings(refine_steps=1))
     assert short.n_failed == 16 and short.n_local_minima == 0 and short.n_unique == 0
 
-    # The criterion itself: at the ghost the Newton step along −∇q is ~0; 0.05 off along
-    # the slow direction it is ≈ 0.05 (q(z1) ≈ ½(c + z1²)², the 1-D minimum at z1 = 0).
+    # The criterion itself, without polishing: at the ghost the Newton step on q is ~0, 0.05
+    # off along the slow direction it is ≈ 0.05 (q(z1) ≈ ½(c + z1²)², minimum at z1 = 0).
     from rnnlab.analysis import fixed_points as fp
 
     def residual(h, u):
@@ -517,8 +517,27 @@ def test_failures_that_did_not_stall_at_a_minimum_are_not_reported():
     shifted = fp._ShiftedJacobian(jacobian, -1.0)
     points = torch.from_numpy(np.stack([centre, centre + 0.05 * basis[:, 0]]))
     inputs = torch.zeros(2, 0, dtype=torch.float64)
-    assert fp._at_local_minimum(residual, shifted, points, inputs, 1e-3).tolist() == [True, False]
-    assert fp._at_local_minimum(residual, shifted, points, inputs, 0.1).tolist() == [True, True]
-    # On a slope with positive curvature but far from the minimum (z1 = 0.3): not a minimum.
-    slope = torch.from_numpy(centre + 0.3 * basis[:, 0])[None]
-    assert not fp._at_local_minimum(residual, shifted, slope, inputs[:1], 1e-3).item()
+    monkeypatch.setattr(fp, "_POLISH_STEPS", 0)
+    _, _, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 1e-3)
+    assert at_minimum.tolist() == [True, False]
+    _, _, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 0.1)
+    assert at_minimum.tolist() == [True, True]
+    # With polishing (the default) the second point is brought to the ghost.
+    monkeypatch.undo()
+    polished, q, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 1e-3)
+    assert at_minimum.tolist() == [True, True]
+    np.testing.assert_allclose(polished.numpy(), [centre, centre], atol=1e-6)
+    np.testing.assert_allclose(q.numpy(), c**2 / 2, rtol=1e-9)
+
+    # Past the bifurcation (c < 0) z1 = 0 is a maximum of q between the two roots along the
+    # slow direction (a saddle of q): ∇q = 0 there, but it is no minimum.
+    step, jacobian, centre, basis = _lifted_saddle_node(-c)
+
+    def residual_past(h, u):
+        return step(h, u) - h
+
+    _, _, at_minimum = fp._polish_local_minima(
+        residual_past, fp._ShiftedJacobian(jacobian, -1.0), torch.from_numpy(centre)[None],
+        inputs[:1], 1e-3)
+    assert not at_minimum.item()
+

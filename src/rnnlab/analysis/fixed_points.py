@@ -48,7 +48,7 @@ vanished is a local minimum of q that is not a root ("local_minimum", counted in
 sense a slow point too fast for ``slow_point_q``, typically the ghost of a saddle-node
 bifurcation (the Jacobian A is singular there, so Gauss–Newton stalls on it). "Vanished" means
 the Newton step along −∇q to the minimum of q on that line is at most
-``local_minimum_tolerance`` (see :func:`_at_local_minimum`). The other failures (out of
+``local_minimum_tolerance`` (see :func:`_polish_local_minima`). The other failures (out of
 iterations with q still falling, stalled on a slope, non-finite) are only counted. Points that
 ran far from the
 cloud of initial states are dropped as outliers, near-duplicates are merged (lowest q kept), and
@@ -105,9 +105,15 @@ _NEWTON_MAX_STEP = 1.0  # relative to max(1, ‖h‖)
 _NEWTON_HALVINGS = 12  # backtracking down to 2⁻¹¹ of the Newton step, then LM takes over
 _NEWTON_ARMIJO = 1e-4
 _NEWTON_POLISH_FACTOR = 1e-8  # Newton stops at q < converged_q × this (‖r‖ 1e-4 × the threshold)
+_NEWTON_PROGRESS_WINDOW = 5  # iterations; a point whose q fell by less than ...
+_NEWTON_MIN_PROGRESS = 0.5  # ... this factor over the window is handed to LM
 _CHORD_STEPS = 2  # extra steps per Jacobian factorisation, each kept only if ...
 _CHORD_MIN_DECREASE = 0.5  # ... it at least halves q
 _CURVATURE_STEP = 1e-4  # central-difference step of the local-minimum test, × max(1, ‖h‖)
+_POLISH_STEPS = 6  # Newton steps on q at stalled points (quadratic convergence to a ghost)
+_POLISH_DONE = 1e-3  # ... stopped once the step is below this × local_minimum_tolerance
+_POLISH_REACH = 100.0  # ... and only tried while the step is below this × the tolerance
+_POLISH_CONTRACTION = 0.25  # ... and shrinks by at least this factor every two steps
 
 
 @dataclass(frozen=True)
@@ -682,6 +688,7 @@ def _newton(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, stat
     running = torch.isfinite(q) & torch.isfinite(h).all(dim=-1) & (q > 0)
     settled = q == 0
     iterations = 0
+    q_window_start = q.clone()
     for _ in range(settings.refine_steps):
         active = running.nonzero().squeeze(1)
         if active.numel() == 0:
@@ -693,6 +700,15 @@ def _newton(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, stat
             # A point Newton cannot move (singular Jacobian, no descent) goes on to LM.
             settled[part] |= finished
             running[part] &= moved & ~finished
+        if iterations % _NEWTON_PROGRESS_WINDOW == 0:
+            # Crawling far above the slow-point tolerance (q not even halved over the window:
+            # e.g. towards a local minimum of q, where A is singular and every step is cut
+            # back): a factorisation per point and iteration for little; LM takes these over.
+            # (Below it, slow progress is a near-singular A near a root: Newton locates the
+            # root far better than LM's q < converged_q does.)
+            crawling = (q >= _NEWTON_MIN_PROGRESS * q_window_start) & (q >= settings.slow_point_q)
+            running &= ~crawling
+            q_window_start = q.clone()
     return h, q, settled, iterations
 
 
@@ -744,7 +760,8 @@ def _lu_solve(factors: Tensor, pivots: Tensor, r: Tensor) -> Tensor:
 
 
 def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direction: Tensor,
-               scale: Tensor, inputs: Tensor, usable: Tensor) -> Tensor:
+               scale: Tensor, inputs: Tensor, usable: Tensor,
+               armijo: float = _NEWTON_ARMIJO) -> Tensor:
     """Armijo backtracking along ``direction`` (k, N) from step ``scale`` (k,), halving up to
     _NEWTON_HALVINGS times; h, r, q (k, …) updated in place. Returns (k,) bool: accepted.
     For a Newton direction the slope of q is −2q, so the test is q' ≤ (1 − 2c·t) q."""
@@ -758,7 +775,7 @@ def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direc
         with torch.no_grad():
             r_trial, q_trial = _residual_and_q(residual, trial, inputs[trying])
         good = torch.isfinite(q_trial) & (
-            q_trial <= (1 - 2 * _NEWTON_ARMIJO * t[trying]) * q[trying])
+            q_trial <= (1 - 2 * armijo * t[trying]) * q[trying])
         chosen = trying[good]
         h[chosen], r[chosen], q[chosen] = trial[good], r_trial[good], q_trial[good]
         accepted[chosen] = True
@@ -806,31 +823,93 @@ def _refine(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, stat
     return h, q, newton_iterations + lm_iterations, settled
 
 
-def _at_local_minimum(residual: BatchedFunction, residual_jacobian: BatchedFunction,
-                      states: Tensor, inputs: Tensor, tolerance: float) -> Tensor:
-    """(k,) bool: whether q has (numerically) a local minimum at each of ``states`` (k, N).
+def _polish_local_minima(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                         states: Tensor, inputs: Tensor, tolerance: float
+                         ) -> tuple[Tensor, Tensor, Tensor]:
+    """Newton on q at points whose descent stalled; returns states (k, N), q (k,) and whether
+    each is (numerically) a local minimum of q, (k,) bool.
 
-    Used on points whose descent stalled, so no descent direction was found there; this checks
-    that the gradient g = Aᵀr has vanished: along û = g/‖g‖ the curvature κ = ûᵀ∇²q û =
-    ‖Aû‖² + rᵀ ∂²r[û, û] (the second term by a central difference of r) must be positive and
-    the Newton step to the minimum of q on that line, ‖g‖/κ, at most ``tolerance``. Why not
-    ‖g‖ relative to q alone: near the ghost of a saddle-node bifurcation A is singular along the
-    slow direction, so Gauss–Newton stalls while ‖g‖·max(1, ‖h‖)/q is still 1e-3–0.2 (benchmark
-    network b), although the point is within 1e-5 of the minimum; a length needs a curvature."""
+    Why Gauss–Newton / LM stalls there: at a minimum of q with r ≠ 0 (the ghost of a
+    saddle-node bifurcation) A = ∂r/∂h is singular along the slow direction v, so AᵀA has no
+    curvature along v while ∇²q = AᵀA + Σᵢ rᵢ∇²rᵢ does. The model used here is
+    H = AᵀA + s·vvᵀ with v the smallest right singular vector of A (two steps of inverse
+    iteration on AᵀA through the LU factors of A) and s = rᵀ∂²r[v, v] (a central difference of
+    r along v): exact along v, Gauss–Newton elsewhere, where LM has already converged. A point
+    is a local minimum when H is positive definite and the Newton step ‖H⁻¹∇q‖ — the distance
+    to the minimum of the model — is at most ``tolerance``; up to _POLISH_STEPS backtracked
+    Newton steps first bring the points to it (so copies of one ghost merge), for points
+    whose step is at most _POLISH_REACH × ``tolerance`` (the others are no candidates) and
+    while it shrinks at least 4-fold every two steps (_POLISH_CONTRACTION: near a
+    codimension-1 ghost the model is exact along v and the steps shrink fast; where they
+    shrink slowly the model is poor and the point is only classified as it stands). Why not
+    ‖∇q‖ relative to q: on benchmark network (b) LM stalls with ‖∇q‖·max(1, ‖h‖)/q between
+    2e-3 and 0.2 at points 2e-5 to 1e-2 from the minimum; a distance needs the curvature.
+    A minimum whose Jacobian is singular along several directions (not a codimension-1
+    ghost) keeps H singular and is not claimed."""
+    h = states.clone()
+    n_points, n_states = h.shape
     with torch.no_grad():
-        r, _ = _residual_and_q(residual, states, inputs)
-    a = _evaluate_jacobian(residual_jacobian, states, inputs)
+        r, q = _residual_and_q(residual, h, inputs)
+    newton_length = torch.full((n_points,), float("inf"), dtype=_DTYPE)
+    earlier = newton_length.clone()  # the step length two evaluations back
+    definite = torch.zeros(n_points, dtype=torch.bool)
+    active = torch.ones(n_points, dtype=torch.bool)
+    for iteration in range(_POLISH_STEPS + 1):
+        index = active.nonzero().squeeze(1)
+        if index.numel() == 0:
+            break
+        step, ok = _second_order_steps(residual, residual_jacobian, h[index], r[index],
+                                       inputs[index])
+        two_back = earlier[index]
+        earlier[index] = newton_length[index]
+        newton_length[index] = step.norm(dim=-1)
+        definite[index] = ok
+        # Only points whose model minimum is near get polished (one far off is no candidate),
+        # and only while the steps shrink fast (the model is good: a codimension-1 ghost).
+        moving = ok & (newton_length[index] > _POLISH_DONE * tolerance) & (
+            newton_length[index] <= _POLISH_REACH * tolerance) & (
+            newton_length[index] <= _POLISH_CONTRACTION * two_back)
+        if iteration == _POLISH_STEPS or not moving.any():
+            break
+        going = index[moving]
+        h_part, r_part, q_part = h[going], r[going], q[going]
+        # Armijo test with the slope of q along a Newton step of q, ∇qᵀδ = −δᵀHδ ≈ −2·(q
+        # decrease of the model); plain decrease is enough here.
+        accepted = _backtrack(residual, h_part, r_part, q_part, step[moving],
+                              torch.ones(len(going), dtype=_DTYPE), inputs[going],
+                              torch.ones(len(going), dtype=torch.bool), armijo=0.0)
+        h[going], r[going], q[going] = h_part, r_part, q_part
+        active[:] = False
+        active[going[accepted]] = True
+    return h, q, definite & (newton_length <= tolerance)
+
+
+def _second_order_steps(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                        h: Tensor, r: Tensor, inputs: Tensor) -> tuple[Tensor, Tensor]:
+    """Newton steps −H⁻¹∇q (k, N) with H = AᵀA + s·vvᵀ (see :func:`_polish_local_minima`)
+    and whether H was positive definite, (k,) bool."""
+    n_points, n_states = h.shape
+    a = _evaluate_jacobian(residual_jacobian, h, inputs)
     gradient = torch.einsum("kij,ki->kj", a, r)
-    norm = gradient.norm(dim=-1)
-    direction = gradient / torch.where(norm > 0, norm, 1.0).unsqueeze(-1)
-    step = (_CURVATURE_STEP * states.norm(dim=-1).clamp_min(1.0)).unsqueeze(-1)
+    with _single_thread():
+        factors, pivots, info = torch.linalg.lu_factor_ex(a)
+        v = torch.ones(n_points, n_states, 1, dtype=_DTYPE)
+        for _ in range(2):  # (AᵀA)⁻¹ = A⁻¹A⁻ᵀ: inverse iteration for the smallest singular value
+            v = torch.linalg.lu_solve(factors, pivots, v, adjoint=True)
+            v = torch.linalg.lu_solve(factors, pivots, v)
+            v = v / v.norm(dim=-2, keepdim=True)
+    v = torch.nan_to_num(v.squeeze(-1))
+    eps = (_CURVATURE_STEP * h.norm(dim=-1).clamp_min(1.0)).unsqueeze(-1)
     with torch.no_grad():
-        r_plus, _ = _residual_and_q(residual, states + step * direction, inputs)
-        r_minus, _ = _residual_and_q(residual, states - step * direction, inputs)
-    slope = torch.einsum("kij,kj->ki", a, direction)
-    curvature = ((slope * slope).sum(dim=-1)
-                 + (r * (r_plus + r_minus - 2 * r)).sum(dim=-1) / step.squeeze(-1) ** 2)
-    return (norm == 0) | ((curvature > 0) & (norm <= tolerance * curvature))
+        r_plus, _ = _residual_and_q(residual, h + eps * v, inputs)
+        r_minus, _ = _residual_and_q(residual, h - eps * v, inputs)
+    s = (r * (r_plus + r_minus - 2 * r)).sum(dim=-1) / eps.squeeze(-1) ** 2
+    hessian = a.transpose(-1, -2) @ a + s[:, None, None] * (v.unsqueeze(-1) * v.unsqueeze(-2))
+    with _single_thread():
+        factor, cholesky_info = torch.linalg.cholesky_ex(hessian)
+        step = -torch.cholesky_solve(gradient.unsqueeze(-1), factor).squeeze(-1)
+    ok = (info == 0) & (cholesky_info == 0) & torch.isfinite(step).all(dim=-1)
+    return torch.where(ok.unsqueeze(-1), step, 0.0), ok
 
 
 def _eigendecomposition(jacobians: np.ndarray, time_kind: TimeKind
@@ -900,9 +979,11 @@ def _solve(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian,
     local_minimum = np.zeros(n_initial, dtype=bool)
     stalled = np.flatnonzero(finite & ~(converged | slow) & stopped.numpy())
     if len(stalled):
-        local_minimum[stalled] = _at_local_minimum(
+        polished, q_polished, at_minimum = _polish_local_minima(
             residual, residual_jacobian, states_t[stalled], inputs[stalled],
-            settings.local_minimum_tolerance).numpy()
+            settings.local_minimum_tolerance)
+        states[stalled], q[stalled] = polished.numpy(), q_polished.numpy()
+        local_minimum[stalled] = at_minimum.numpy()
     keep = (converged | (slow & settings.keep_slow_points)
             | (local_minimum & settings.keep_local_minima))
 
