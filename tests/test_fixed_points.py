@@ -201,9 +201,17 @@ def test_analytic_and_autograd_jacobians_agree():
     def rhs_jacobian(x, inputs):
         return (1 - torch.tanh(x) ** 2).unsqueeze(-2) * w - torch.eye(n, dtype=torch.float64)
 
-    autograd = find_equilibria(rhs, initial, u)
-    analytic = find_equilibria(rhs, initial, u, jacobian=rhs_jacobian)
-    assert autograd.time_kind == "flow" and autograd.n_unique >= 2
+    # Every initial state is nearest the unstable root at |x| ≈ 0.6, where Newton takes them
+    # all; the Adam warm start wanders off to the two stable roots 3–4 units away as well.
+    local = find_equilibria(rhs, initial, u)
+    assert local.n_unique == 1 and list(local.labels) == ["unstable"]
+    wander = FixedPointSettings(adam_steps=300)
+    autograd = find_equilibria(rhs, initial, u, settings=wander)
+    analytic = find_equilibria(rhs, initial, u, jacobian=rhs_jacobian, settings=wander)
+    assert autograd.time_kind == "flow" and autograd.n_unique == 3
+    nearest = np.linalg.norm(initial[:, None] - autograd.states[None], axis=-1).argmin(axis=1)
+    assert (autograd.states[nearest] == autograd.states[0]).all()  # the unstable root
+    assert np.linalg.norm(local.states[0] - autograd.states[0]) < 1e-8
     match = _match_points(autograd, analytic)
     np.testing.assert_allclose(autograd.eigenvalues, analytic.eigenvalues[match], atol=1e-8)
     np.testing.assert_array_equal(autograd.labels, analytic.labels[match])
@@ -541,3 +549,28 @@ def test_failures_that_did_not_stall_at_a_minimum_are_not_reported(monkeypatch):
         inputs[:1], 1e-3)
     assert not at_minimum.item()
 
+
+def test_warm_start_follows_a_curved_slow_manifold_newton_alone_leaves():
+    # An approximate ring (Euler map of a flow with the unit circle attracting and a slow drift
+    # θ' = −1e-4 sin θ along it): roots at θ = 0 (stable) and π (unstable along the ring).
+    def step(x, u):
+        radius2 = (x[:, :2] ** 2).sum(dim=1, keepdim=True)
+        angle = torch.atan2(x[:, 1:2], x[:, :1])
+        tangent = torch.cat([-x[:, 1:2], x[:, :1]], dim=1)
+        flow = torch.cat([x[:, :2] * (1 - radius2) - 1e-4 * torch.sin(angle) * tangent,
+                          -x[:, 2:]], dim=1)
+        return x + 0.5 * flow
+
+    angles = np.linspace(-np.pi, np.pi, 72, endpoint=False)
+    initial = np.column_stack([np.cos(angles), np.sin(angles), np.zeros(72)])
+    initial += 0.05 * np.random.default_rng(3).standard_normal(initial.shape)
+
+    def angles_found(adam_steps):
+        result = find_fixed_points(step, initial, np.zeros(1), settings=FixedPointSettings(
+            adam_steps=adam_steps, keep_slow_points=False, keep_local_minima=False))
+        return np.degrees(np.abs(np.arctan2(result.states[:, 1], result.states[:, 0])))
+
+    # Newton's straight steps leave the curved ring and crawl: no point near θ = π.
+    assert np.abs(angles_found(0) - 180).min() > 5
+    # Adam's small steps follow it: a point within 1° of π (q < converged_q, on the slow ring).
+    assert np.abs(angles_found(300) - 180).min() < 1

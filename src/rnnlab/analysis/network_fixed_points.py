@@ -21,6 +21,13 @@ from rnnlab.analysis.fixed_points import (
 )
 
 
+# Trained networks keep a 300-step Adam warm start (the library's default is none): on an
+# approximate line or ring attractor the slow manifold is curved, Newton's straight steps leave
+# it and crawl, and Newton alone misses roots on it that Adam's small steps reach (a map with an
+# approximate ring: the unstable root at θ = π, tests/test_fixed_points.py).
+TRAINED_NETWORK_ADAM_STEPS = 300
+
+
 @dataclass(frozen=True)
 class NetworkFixedPointSettings:
     input_conditions: tuple[str, ...] = ("fixation", "go")
@@ -31,7 +38,7 @@ class NetworkFixedPointSettings:
     motif_tolerance: float = 0.02
     n_eigenvalues: int = 10
     seed: int = 0
-    finder: FixedPointSettings = FixedPointSettings()
+    finder: FixedPointSettings = FixedPointSettings(adam_steps=TRAINED_NETWORK_ADAM_STEPS)
 
 
 @dataclass(frozen=True)
