@@ -15,15 +15,18 @@ N(0, 0.01²) jitter, as the project's analyses sample them.
 Methods, all single-threaded and timed in process CPU time:
   finder   rnnlab.analysis.fixed_points.find_fixed_points with the analytic Jacobian,
            converged_q = 1e-10 and the outlier filter off (every point counts), default
-           settings otherwise; finder-0 the same without the Adam warm start;
+           settings otherwise (no warm start: Newton, then LM); finder-300 the same after a
+           300-step Adam warm start (the default until it was measured not to pay);
   fsolve   scipy.optimize.fsolve (MINPACK hybrj, analytic Jacobian) point by point, on a
            subsample of the initial states; its time is extrapolated to all of them;
   Adam     batched Adam on Σ_k q(h_k) (the common fixed-point-finder recipe: lr 1e-2 decayed
            ×0.998 per step, up to 4000 steps, stopping when every point has q < 1e-10; the best
            state per point is kept).
-Per method: time, fraction converged (q = ½‖F(h) − h‖² < 1e-10; for the finder also slow points,
-which it reports), unique converged points (merged within 1e-3), and how many unique points of
-fsolve and of Adam the finder's points miss.
+Per method: time, fraction converged (q = ½‖F(h) − h‖² < 1e-10); for the finder also the
+fractions ending as slow points and as (reported) local minima of q that are not roots (ghosts),
+and the target's measure "found" = converged + slow + local minima; unique converged points
+(merged within 1e-3; for the finder + unique local minima), and how many unique points of fsolve
+and of Adam the finder's points miss.
 
 Usage: python benchmarks/fixed_points.py [--fsolve-states 128] [--states 1024] [--units 256]
 """
@@ -189,10 +192,11 @@ def count_missed(points: np.ndarray, reference: np.ndarray) -> int:
 
 def finder_line(label: str, result, seconds: float) -> str:
     n_states = result.n_initial
-    converged_or_slow = (result.n_converged + result.n_slow) / n_states
-    accounted = (result.n_converged + result.n_slow + result.n_local_minima) / n_states
-    return (f"{label:8} {seconds:8.1f} {result.n_converged / n_states:10.1%} "
-            f"{converged_or_slow:8.1%} {accounted:9.1%} {int(result.is_converged.sum()):7d}")
+    found = (result.n_converged + result.n_slow + result.n_local_minima) / n_states
+    ghosts = int((result.kind == "local_minimum").sum())
+    return (f"{label:10} {seconds:6.1f} {result.n_converged / n_states:10.1%} "
+            f"{result.n_slow / n_states:6.1%} {result.n_local_minima / n_states:7.1%} "
+            f"{found:6.1%} {int(result.is_converged.sum()):4d} +{ghosts:<2d}")
 
 
 def compare(name: str, network: TanhMap, initial: np.ndarray, n_fsolve: int) -> None:
@@ -200,7 +204,7 @@ def compare(name: str, network: TanhMap, initial: np.ndarray, n_fsolve: int) -> 
     default = FixedPointSettings().adam_steps
     result, finder_time = run_finder(network, initial, default)
     finder_points = result.states[result.is_converged]
-    no_warm, no_warm_time = run_finder(network, initial, 0)
+    warm, warm_time = run_finder(network, initial, 300)
 
     subsample = np.linspace(0, n_states - 1, min(n_fsolve, n_states)).round().astype(int)
     fsolve_states, fsolve_time = run_fsolve(network, initial[subsample])
@@ -213,25 +217,26 @@ def compare(name: str, network: TanhMap, initial: np.ndarray, n_fsolve: int) -> 
     adam_points = unique_rows(adam_states[adam_ok])
 
     print(f"\n({name}) N = {initial.shape[1]}, {n_states} initial states")
-    print(f"{'method':8} {'CPU s':>8} {'converged':>10} {'or slow':>8} {'or ghost':>9} "
-          f"{'unique':>7} {'finder misses':>14}")
-    print(finder_line("finder", result, finder_time) + f"   (default: {default} Adam steps, "
-          "then Newton, then LM)")
-    print(finder_line("finder-0", no_warm, no_warm_time) + "   (adam_steps=0: Newton, then LM)")
-    print(f"{'fsolve':8} {fsolve_time:8.1f} {fsolve_ok.mean():10.1%} {'':>8} {'':>9} "
-          f"{len(fsolve_points):7d} {count_missed(fsolve_points, finder_points):9d} of "
+    print(f"{'method':10} {'CPU s':>6} {'converged':>10} {'slow':>6} {'loc.min':>7} "
+          f"{'found':>6} {'unique':>7} {'finder misses':>14}")
+    print(finder_line("finder", result, finder_time) + f"  (default: adam_steps={default}, "
+          "Newton, then LM)")
+    print(finder_line("finder-300", warm, warm_time) + "  (300 Adam steps, Newton, then LM)")
+    print(f"{'fsolve':10} {fsolve_time:6.1f} {fsolve_ok.mean():10.1%} {'':>6} {'':>7} {'':>6} "
+          f"{len(fsolve_points):4d}    {count_missed(fsolve_points, finder_points):7d} of "
           f"{len(fsolve_points):<3d}  (time ×{n_states / len(subsample):.0f} from "
           f"{len(subsample)} states)")
-    print(f"{'Adam':8} {adam_time:8.1f} {adam_ok.mean():10.1%} {'':>8} {'':>9} {len(adam_points):7d} "
-          f"{count_missed(adam_points, finder_points):9d} of {len(adam_points):<3d}")
+    print(f"{'Adam':10} {adam_time:6.1f} {adam_ok.mean():10.1%} {'':>6} {'':>7} {'':>6} "
+          f"{len(adam_points):4d}    {count_missed(adam_points, finder_points):7d} of "
+          f"{len(adam_points):<3d}")
     print(f"finder: {fsolve_time / finder_time:.1f}x faster than fsolve, "
-          f"{adam_time / finder_time:.1f}x faster than Adam; {result.n_slow} slow, "
-          f"{result.n_failed} failed ({result.n_local_minima} at a local minimum of q); "
+          f"{adam_time / finder_time:.1f}x faster than Adam; {result.n_failed} failed, "
+          f"{result.n_local_minima} of them at a local minimum of q (reported); "
           f"{result.n_iterations} iterations (Adam + Newton + LM)")
-    print(f"finder-0: {fsolve_time / no_warm_time:.1f}x faster than fsolve; "
-          f"misses {count_missed(fsolve_points, no_warm.states[no_warm.is_converged])} fsolve "
-          f"and {count_missed(adam_points, no_warm.states[no_warm.is_converged])} Adam points; "
-          f"{no_warm.n_failed} failed ({no_warm.n_local_minima} at a local minimum of q)")
+    print(f"finder-300: {fsolve_time / warm_time:.1f}x faster than fsolve; "
+          f"misses {count_missed(fsolve_points, warm.states[warm.is_converged])} fsolve "
+          f"and {count_missed(adam_points, warm.states[warm.is_converged])} Adam points; "
+          f"{warm.n_failed} failed ({warm.n_local_minima} at a local minimum of q)")
 
 
 def main() -> None:

@@ -104,8 +104,10 @@ def test_weight_statistics_count_flips_violations_and_corrections():
 def test_fixed_point_counts_fill_zeros_for_motifs_not_found():
     searches = pd.DataFrame(dict(run=["r"] * 2, seed=[1, 2], inhibitory_fraction=[0.2] * 2,
                                  input_condition=["go"] * 2))
-    points = pd.DataFrame(dict(run=["r"] * 3, seed=[1, 1, 2], inhibitory_fraction=[0.2] * 3,
-                               input_condition=["go"] * 3, motif=["stable", "saddle", "stable"]))
+    points = pd.DataFrame(dict(run=["r"] * 4, seed=[1, 1, 2, 2], inhibitory_fraction=[0.2] * 4,
+                               input_condition=["go"] * 4,
+                               motif=["stable", "saddle", "stable", "continuous"],
+                               kind=["fixed", "slow", "fixed", "local_minimum"]))
     counts = aggregate("fixed_point_counts", {"fixed_points": points, "fixed_point_search": searches},
                        seed=0, n_resamples=100).set_index("motif")
     assert counts.loc["stable", "mean"] == 1.0 and counts.loc["saddle", "mean"] == 0.5

@@ -201,9 +201,17 @@ def test_analytic_and_autograd_jacobians_agree():
     def rhs_jacobian(x, inputs):
         return (1 - torch.tanh(x) ** 2).unsqueeze(-2) * w - torch.eye(n, dtype=torch.float64)
 
-    autograd = find_equilibria(rhs, initial, u)
-    analytic = find_equilibria(rhs, initial, u, jacobian=rhs_jacobian)
-    assert autograd.time_kind == "flow" and autograd.n_unique >= 2
+    # Every initial state is nearest the unstable root at |x| ≈ 0.6, where Newton takes them
+    # all; the Adam warm start wanders off to the two stable roots 3–4 units away as well.
+    local = find_equilibria(rhs, initial, u)
+    assert local.n_unique == 1 and list(local.labels) == ["unstable"]
+    wander = FixedPointSettings(adam_steps=300)
+    autograd = find_equilibria(rhs, initial, u, settings=wander)
+    analytic = find_equilibria(rhs, initial, u, jacobian=rhs_jacobian, settings=wander)
+    assert autograd.time_kind == "flow" and autograd.n_unique == 3
+    nearest = np.linalg.norm(initial[:, None] - autograd.states[None], axis=-1).argmin(axis=1)
+    assert (autograd.states[nearest] == autograd.states[0]).all()  # the unstable root
+    assert np.linalg.norm(local.states[0] - autograd.states[0]) < 1e-8
     match = _match_points(autograd, analytic)
     np.testing.assert_allclose(autograd.eigenvalues, analytic.eigenvalues[match], atol=1e-8)
     np.testing.assert_array_equal(autograd.labels, analytic.labels[match])
@@ -333,6 +341,8 @@ def test_a_fast_ghost_is_a_local_minimum_not_a_slow_point():
     result = find_fixed_points(step, initial, np.zeros(0))
     assert result.n_converged == 0 and result.n_slow == 0
     assert result.n_failed == 8 and result.n_local_minima == 8
+    assert result.n_unique == 1 and list(result.kind) == ["local_minimum"]  # reported
+    assert abs(result.states[0, 0]) < 1e-3
     # Out of iterations while q still falls: failed, but not at a local minimum.
     stopped = find_fixed_points(step, initial, np.zeros(0),
                                 settings=FixedPointSettings(adam_steps=0, refine_steps=1))
@@ -372,7 +382,7 @@ def test_to_frame_is_tidy_and_arrow_friendly():
     result = find_fixed_points(step, initial, np.array([0.0]))
     frame = result.to_frame(n_eigenvalues=3)
     assert len(frame) == result.n_unique == 9
-    expected = ["point", "q", "is_converged", "motif", "max_abs_eigenvalue",
+    expected = ["point", "q", "is_converged", "kind", "motif", "max_abs_eigenvalue",
                 "max_real_eigenvalue"]
     for k in range(3):
         expected += [f"eigenvalue_{k}_real", f"eigenvalue_{k}_imag"]
@@ -426,3 +436,141 @@ def test_slow_point_mode_stops_each_point_at_the_tolerance():
     exact = find_equilibria(flow, initial, np.zeros(1), settings=FixedPointSettings(
         converged_q=1e-12, keep_slow_points=False))
     assert len(exact) == 1 and np.abs(exact.states).max() < 1e-5
+
+
+# ---------------------------------------------------------------------------------------------
+# Local minima of q (ghosts of saddle-node bifurcations)
+
+
+def _lifted_saddle_node(c: float, n: int = 4, seed: int = 11):
+    """z1' = z1 + z1² + c, z_rest' = z_rest / 2 in rotated, shifted coordinates z = Qᵀ(h − p):
+    for c > 0 no fixed point but a ghost at h = p (q = c²/2), for c < 0 roots at
+    h = p ± √−c·Q[:, 0]. Returns (step, jacobian, p, Q)."""
+    rng = np.random.default_rng(seed)
+    basis, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    centre = rng.uniform(-1, 1, n)
+    q_t, p_t = torch.from_numpy(basis), torch.from_numpy(centre)
+    rates = torch.full((n,), 0.5, dtype=torch.float64)
+    rates[0] = 1.0
+
+    def step(h, u):
+        z = (h - p_t) @ q_t
+        z_next = rates * z
+        z_next[:, 0] = z[:, 0] + z[:, 0] ** 2 + c
+        return z_next @ q_t.T + p_t
+
+    def jacobian(h, u):
+        z = (h - p_t) @ q_t
+        diagonal = rates.expand_as(z).clone()
+        diagonal[:, 0] = 1 + 2 * z[:, 0]
+        return torch.einsum("ij,kj,lj->kil", q_t, diagonal, q_t)
+
+    return step, jacobian, centre, basis
+
+
+@pytest.mark.parametrize("analytic", [True, False])
+def test_a_saddle_node_ghost_is_reported_as_a_local_minimum(analytic):
+    c = 0.01  # q = c²/2 = 5e-5 at the ghost: ≥ slow_point_q (1e-6), so not a slow point
+    step, jacobian, centre, basis = _lifted_saddle_node(c)
+    initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
+    result = find_fixed_points(step, initial, np.zeros(0),
+                               jacobian=jacobian if analytic else None)
+    assert result.n_converged == 0 and result.n_slow == 0
+    assert result.n_failed == 16 and result.n_local_minima == 16
+    assert result.n_unique == 1 and list(result.kind) == ["local_minimum"]
+    assert not result.is_converged.any()
+    assert np.linalg.norm(result.states[0] - centre) < 1e-6  # polished onto the ghost
+    assert result.q[0] == pytest.approx(c**2 / 2, rel=1e-9)
+    # J = Q diag(1 + 2 z1, ½, ½, ½) Qᵀ: one eigenvalue ≈ 1 (the ghost's slow direction).
+    np.testing.assert_allclose(np.abs(result.eigenvalues[0]), [1, 0.5, 0.5, 0.5], atol=2e-3)
+    assert list(result.labels) == ["continuous"]
+    frame = result.to_frame()
+    assert frame["kind"].tolist() == ["local_minimum"] and not frame["is_converged"].any()
+
+    hidden = find_fixed_points(step, initial, np.zeros(0),
+                               settings=FixedPointSettings(keep_local_minima=False))
+    assert hidden.n_unique == 0 and hidden.n_local_minima == 16
+
+
+def test_past_the_bifurcation_the_roots_are_fixed_points():
+    c = -0.01  # roots at z1 = ±0.1: stable (J = 0.8) and unstable (J = 1.2) along Q[:, 0]
+    step, jacobian, centre, basis = _lifted_saddle_node(c)
+    initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
+    result = find_fixed_points(step, initial, np.zeros(0), jacobian=jacobian)
+    assert result.n_converged == 16 and result.n_local_minima == 0
+    assert result.n_unique == 2 and list(result.kind) == ["fixed", "fixed"]
+    assert result.is_converged.all()
+    expected = np.stack([centre - 0.1 * basis[:, 0], centre + 0.1 * basis[:, 0]])
+    order = np.argsort(result.states @ basis[:, 0])
+    np.testing.assert_allclose(result.states[order], expected, atol=1e-8)
+    assert sorted(result.labels) == ["saddle", "stable"]
+
+
+def test_failures_that_did_not_stall_at_a_minimum_are_not_reported(monkeypatch):
+    c = 0.01
+    step, jacobian, centre, basis = _lifted_saddle_node(c)
+    initial = centre + np.random.default_rng(0).uniform(-0.3, 0.3, size=(16, 4))
+    # Out of iterations while q still falls: failed, not at a local minimum, not returned.
+    short = find_fixed_points(step, initial, np.zeros(0), jacobian=jacobian,
+                              settings=FixedPointSettings(refine_steps=1))
+    assert short.n_failed == 16 and short.n_local_minima == 0 and short.n_unique == 0
+
+    # The criterion itself, without polishing: at the ghost the Newton step on q is ~0, 0.05
+    # off along the slow direction it is ≈ 0.05 (q(z1) ≈ ½(c + z1²)², minimum at z1 = 0).
+    from rnnlab.analysis import fixed_points as fp
+
+    def residual(h, u):
+        return step(h, u) - h
+
+    shifted = fp._ShiftedJacobian(jacobian, -1.0)
+    points = torch.from_numpy(np.stack([centre, centre + 0.05 * basis[:, 0]]))
+    inputs = torch.zeros(2, 0, dtype=torch.float64)
+    monkeypatch.setattr(fp, "_POLISH_STEPS", 0)
+    _, _, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 1e-3)
+    assert at_minimum.tolist() == [True, False]
+    _, _, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 0.1)
+    assert at_minimum.tolist() == [True, True]
+    # With polishing (the default) the second point is brought to the ghost.
+    monkeypatch.undo()
+    polished, q, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 1e-3)
+    assert at_minimum.tolist() == [True, True]
+    np.testing.assert_allclose(polished.numpy(), [centre, centre], atol=1e-6)
+    np.testing.assert_allclose(q.numpy(), c**2 / 2, rtol=1e-9)
+
+    # Past the bifurcation (c < 0) z1 = 0 is a maximum of q between the two roots along the
+    # slow direction (a saddle of q): ∇q = 0 there, but it is no minimum.
+    step, jacobian, centre, basis = _lifted_saddle_node(-c)
+
+    def residual_past(h, u):
+        return step(h, u) - h
+
+    _, _, at_minimum = fp._polish_local_minima(
+        residual_past, fp._ShiftedJacobian(jacobian, -1.0), torch.from_numpy(centre)[None],
+        inputs[:1], 1e-3)
+    assert not at_minimum.item()
+
+
+def test_warm_start_follows_a_curved_slow_manifold_newton_alone_leaves():
+    # An approximate ring (Euler map of a flow with the unit circle attracting and a slow drift
+    # θ' = −1e-4 sin θ along it): roots at θ = 0 (stable) and π (unstable along the ring).
+    def step(x, u):
+        radius2 = (x[:, :2] ** 2).sum(dim=1, keepdim=True)
+        angle = torch.atan2(x[:, 1:2], x[:, :1])
+        tangent = torch.cat([-x[:, 1:2], x[:, :1]], dim=1)
+        flow = torch.cat([x[:, :2] * (1 - radius2) - 1e-4 * torch.sin(angle) * tangent,
+                          -x[:, 2:]], dim=1)
+        return x + 0.5 * flow
+
+    angles = np.linspace(-np.pi, np.pi, 72, endpoint=False)
+    initial = np.column_stack([np.cos(angles), np.sin(angles), np.zeros(72)])
+    initial += 0.05 * np.random.default_rng(3).standard_normal(initial.shape)
+
+    def angles_found(adam_steps):
+        result = find_fixed_points(step, initial, np.zeros(1), settings=FixedPointSettings(
+            adam_steps=adam_steps, keep_slow_points=False, keep_local_minima=False))
+        return np.degrees(np.abs(np.arctan2(result.states[:, 1], result.states[:, 0])))
+
+    # Newton's straight steps leave the curved ring and crawl: no point near θ = π.
+    assert np.abs(angles_found(0) - 180).min() > 5
+    # Adam's small steps follow it: a point within 1° of π (q < converged_q, on the slow ring).
+    assert np.abs(angles_found(300) - 180).min() < 1

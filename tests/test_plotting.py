@@ -182,6 +182,7 @@ def _fixed_points(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                             point=point,
                             q=1e-9,
                             is_converged=bool(point % 3 != 2),
+                            kind="fixed" if point % 3 != 2 else "slow",
                             motif=MOTIFS[int(rng.integers(len(MOTIFS)))],
                             max_abs_eigenvalue=0.9,
                             n_unstable=0,
@@ -418,7 +419,12 @@ def test_gradient_credit_uses_final_checkpoint(aggregates):
 
 def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
     points, trajectories = _example_network(per_seed)
-    figure = ei_modcog.fixed_point_motifs(aggregates["fixed_point_counts"], points, trajectories)
+    # A local minimum of q (a ghost) far off: not a fixed point, not drawn.
+    ghost = points.iloc[[0]].assign(kind="local_minimum", is_converged=False, point=99,
+                                    pc1=50.0, pc2=50.0)
+    figure = ei_modcog.fixed_point_motifs(aggregates["fixed_point_counts"],
+                                          pd.concat([points, ghost], ignore_index=True),
+                                          trajectories)
     # Two input conditions on the left, the example on the right, and its colorbar.
     assert len(figure.axes) == 4
     fixation_axis, go_axis, example_axis, _ = figure.axes
@@ -428,6 +434,7 @@ def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
     assert len(example_axis.get_lines()) == trajectories["trial"].nunique()
     drawn = sum(len(c.get_offsets()) for c in example_axis.collections)
     assert drawn == len(points)
+    assert example_axis.get_xlim()[1] < 50
     assert "no fixed points found" not in _texts(figure)
     legend = _legend_texts(figure)
     assert set(MOTIFS) <= set(legend)

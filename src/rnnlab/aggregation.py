@@ -79,9 +79,12 @@ def fixed_point_counts(tables, seed, n_resamples):
     """Number of unique fixed points per motif, input condition and inhibitory fraction.
 
     The searches table lists every (run, seed, condition) searched, so a search that found no
-    point of a motif counts as zero rather than being missing.
+    point of a motif counts as zero rather than being missing. Fixed and slow points count;
+    local minima of q (``kind`` local_minimum: ghosts, not fixed points) do not.
     """
     points, searches = tables["fixed_points"], tables["fixed_point_search"]
+    if "kind" in points:
+        points = points[points["kind"] != "local_minimum"]
     keys = ["run", "seed", "inhibitory_fraction", "input_condition"]
     grid = searches[keys].drop_duplicates().merge(pd.DataFrame({"motif": MOTIFS}), how="cross")
     counts = points.groupby(keys + ["motif"]).size().rename("count").reset_index()

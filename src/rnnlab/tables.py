@@ -71,7 +71,9 @@ _SEARCH_COUNTS = (
     _c("n_converged", "int64", "initial states that reached q < converged tolerance"),
     _c("n_slow", "int64", "initial states that ended as slow points"),
     _c("n_failed", "int64", "initial states that ended above the slow-point tolerance"),
-    _c("n_local_minima", "int64", "of the failed, those at a local minimum of q that is not a root"),
+    _c("n_local_minima", "int64",
+       "of the failed, those at a local minimum of q that is not a root (descent stalled, "
+       "gradient vanished: e.g. a saddle-node ghost)"),
     _c("n_outliers", "int64", "points dropped as distance outliers"),
     _c("n_unique", "int64", "unique points kept"),
 )
@@ -188,14 +190,18 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         TableSchema(
             "fixed_points",
-            "One row per unique fixed (or slow) point of the noise-free map, per input condition.",
+            "One row per unique fixed point, slow point or local minimum of q (`kind`) of the "
+            "noise-free map, per input condition.",
             _RUN
             + (
                 _c("inhibitory_fraction", "float64", "fraction of inhibitory units"),
                 _c("input_condition", "string", "named constant input (fixation, go, stimulus_k)"),
                 _c("point", "int64", "index of the point within its input condition"),
                 _c("q", "float64", "½‖F(h,u) − h‖² at the point"),
-                _c("is_converged", "bool", "q below the converged tolerance (else a slow point)"),
+                _c("is_converged", "bool", "q below the converged tolerance (kind fixed)"),
+                _c("kind", "string",
+                   "fixed (q < converged tolerance) / slow (q < slow-point tolerance) / "
+                   "local_minimum (a local minimum of q above both: a ghost, not a fixed point)"),
                 _c("motif", "string", "stable / continuous / rotational / saddle"),
                 _c("max_abs_eigenvalue", "float64", "largest |λ| of the map Jacobian"),
                 _c("n_unstable", "int64", "eigenvalues with |λ| > 1 + tolerance"),

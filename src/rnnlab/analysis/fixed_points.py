@@ -10,15 +10,26 @@ states (supplied by the caller, typically states visited on trials) is moved dow
 
 in up to three stages, all K points at once:
 
-1. Adam warm start on Σ_k q(h_k). The sum couples nothing: each point's gradient is its own
-   ∂q/∂h_k, so this is K independent descents in one autograd pass. Adam only gets close
-   (it jitters at the scale of its learning rate), so the best state seen per point is kept.
-   It keeps points near the roots closest to where they started (Newton from far away may
-   jump to another root's basin); ``adam_steps=0`` skips it for speed when that is not needed.
+1. Optional Adam warm start on Σ_k q(h_k) (``adam_steps``, default 0: off). The sum couples
+   nothing: each point's gradient is its own ∂q/∂h_k, so this is K independent descents in one
+   autograd pass. Adam only gets close (it jitters at the scale of its learning rate), so the
+   best state seen per point is kept. What it buys, measured (benchmarks/warm_start.py,
+   benchmarks/fixed_points.py, tests/test_fixed_points.py): from states visited on
+   trajectories of random N = 256 maps with and without a rank-3 structure and of an untrained
+   leaky tanh RNN, Newton straight from the initial states finds the same unique roots at
+   40–50 % of the CPU time (which root a given state ends at differs for up to a quarter of
+   the states); on a chaotic network the warm start drives points into local minima of q
+   (5 % converge instead of 45 %); from states uniform in a box Newton takes every state to
+   its nearest root while Adam wanders 3–4 units off to two more. Where it matters is a curved
+   slow manifold (an approximate ring or line attractor): Newton's straight steps leave it and
+   crawl, and miss a root on it that Adam's small steps reach. The library runs without it;
+   the stages analysing trained networks (``network_fixed_points``, ``zoo_fixed_points``) keep
+   300 steps.
 2. Newton refinement, batched over points in small blocks: with A = ∂r/∂h (J_map − I for maps,
    J_rhs for flows) factor A = LU and take the step δ = −A⁻¹r, capped at max(1, ‖h‖) and
    backtracked (halved) until q decreases by the Armijo amount; then reuse the same factors for
-   up to 2 chord steps −A⁻¹r(h) while each at least halves q. A is factorised in float32
+   up to 4 chord steps −A⁻¹r(h) while each lowers q by ≥ 10 % (on the benchmark networks
+   14 % and 31 % fewer factorisations than 2 steps that each halve q). A is factorised in float32
    (residuals stay float64: mixed-precision iterative refinement), and again in float64 for
    the points whose float32 step is not accepted. Near a root this converges
    quadratically down to rounding error at about one factorisation per point, several times
@@ -40,11 +51,17 @@ Slow-point mode (``stop_at_slow_point``, Sussillo & Barak 2013) runs only stage 
 isotropic damping, and stops each point as soon as q < ``slow_point_q``: the points stay spread
 along an approximate continuous attractor instead of collapsing onto its few exact roots.
 
-Afterwards points with q < ``converged_q`` are fixed points, points with
-``converged_q ≤ q < slow_point_q`` are slow points (local minima of q that are not roots, e.g.
-the ghost of a saddle-node bifurcation), the rest are failures; failures whose descent had stalled
-(a local minimum of q too fast to be a slow point) are counted apart, as ``n_local_minima``,
-from those that ran out of iterations. Points that ran far from the
+Afterwards points with q < ``converged_q`` are fixed points (``kind`` "fixed"), points with
+``converged_q ≤ q < slow_point_q`` are slow points ("slow"), the rest are failures. A failure
+whose descent stalled (LM stopped before its iteration limit) where the gradient of q has
+vanished is a local minimum of q that is not a root ("local_minimum", counted in
+``n_local_minima`` and returned unless ``keep_local_minima`` is off): in Sussillo & Barak's
+sense a slow point too fast for ``slow_point_q``, typically the ghost of a saddle-node
+bifurcation (the Jacobian A is singular there, so Gauss–Newton stalls on it). "Vanished" means
+the Newton step along −∇q to the minimum of q on that line is at most
+``local_minimum_tolerance`` (see :func:`_polish_local_minima`). The other failures (out of
+iterations with q still falling, stalled on a slope, non-finite) are only counted. Points that
+ran far from the
 cloud of initial states are dropped as outliers, near-duplicates are merged (lowest q kept), and
 at every remaining point the Jacobian of the map (or flow) is eigendecomposed and labelled:
 see :func:`classify_map_motif` and :func:`classify_flow_stability`.
@@ -92,15 +109,24 @@ _LM_PROGRESS_MIN_DECREASE = 0.01
 _LM_STEP_TOLERANCE = 1e-12
 _LM_DAMPING_FLOOR = 1e-6  # relative to the mean of diag(AᵀA)
 _IMAGINARY_TOLERANCE = 1e-9
-# Newton works on smaller blocks (4 MB): the chord steps re-read every LU factor of a block,
-# which is several times faster while the block stays in cache.
-_NEWTON_CHUNK_ELEMENTS = 2**20
+# Newton's blocks: the chord steps re-read every LU factor of a block, which is several times
+# faster while the block stays in cache. Since the factors are float32 (4 MB per 2²⁰ elements),
+# blocks of 2²¹ (N = 256: 32 points) are 4 % faster than 2²⁰ on benchmarks a and b, 2²² is
+# 20–45 % slower.
+_NEWTON_CHUNK_ELEMENTS = 2**21
 _NEWTON_MAX_STEP = 1.0  # relative to max(1, ‖h‖)
 _NEWTON_HALVINGS = 12  # backtracking down to 2⁻¹¹ of the Newton step, then LM takes over
 _NEWTON_ARMIJO = 1e-4
 _NEWTON_POLISH_FACTOR = 1e-8  # Newton stops at q < converged_q × this (‖r‖ 1e-4 × the threshold)
-_CHORD_STEPS = 2  # extra steps per Jacobian factorisation, each kept only if ...
-_CHORD_MIN_DECREASE = 0.5  # ... it at least halves q
+_NEWTON_PROGRESS_WINDOW = 5  # iterations; a point whose q fell by less than ...
+_NEWTON_MIN_PROGRESS = 0.5  # ... this factor over the window is handed to LM
+_CHORD_STEPS = 4  # extra steps per Jacobian factorisation, each kept only if ...
+_CHORD_MIN_DECREASE = 0.9  # ... it lowers q by 10 % (a solve costs ~1/20 of a factorisation)
+_CURVATURE_STEP = 1e-4  # central-difference step of the local-minimum test, × max(1, ‖h‖)
+_POLISH_STEPS = 6  # Newton steps on q at stalled points (quadratic convergence to a ghost)
+_POLISH_DONE = 1e-3  # ... stopped once the step is below this × local_minimum_tolerance
+_POLISH_REACH = 100.0  # ... and only tried while the step is below this × the tolerance
+_POLISH_CONTRACTION = 0.25  # ... and shrinks by at least this factor every two steps
 
 
 @dataclass(frozen=True)
@@ -108,7 +134,8 @@ class FixedPointSettings:
     """Optimiser and post-processing settings.
 
     Attributes:
-        adam_steps: Adam iterations of the warm start (0 skips it).
+        adam_steps: Adam iterations of the warm start (0, the default, skips it; see the module
+            docstring for what it changes).
         adam_learning_rate: Adam step size, in state units.
         refine_steps: maximum Newton iterations after the warm start, and then maximum
             Levenberg–Marquardt iterations for the points Newton leaves (0 skips both).
@@ -131,9 +158,17 @@ class FixedPointSettings:
             so the exact mode finds 2–3 points where there is a line or ring; stopping at the
             tolerance leaves the points where they reached the manifold, spread along it like
             the initial states.
+        keep_local_minima: return the failed points that sit at a local minimum of q
+            (``kind`` "local_minimum": the ghost of a saddle-node bifurcation, or another
+            non-root minimum too fast to be a slow point) as well. They are counted in
+            ``n_local_minima`` either way.
+        local_minimum_tolerance: a failed point whose descent stalled is at a local minimum of
+            q when the curvature of q along −∇q is positive and the Newton step to the minimum
+            of q on that line, ‖∇q‖ / (ûᵀ∇²q û) with û = ∇q/‖∇q‖, is at most this (state units):
+            the gradient has vanished to within the distance at which points are told apart.
     """
 
-    adam_steps: int = 300
+    adam_steps: int = 0
     adam_learning_rate: float = 1e-2
     refine_steps: int = 60
     converged_q: float = 1e-12
@@ -142,6 +177,8 @@ class FixedPointSettings:
     outlier_distance_scale: float = 10.0
     keep_slow_points: bool = True
     stop_at_slow_point: bool = False
+    keep_local_minima: bool = True
+    local_minimum_tolerance: float = 1e-3
 
     def __post_init__(self) -> None:
         if self.adam_steps < 0 or self.refine_steps < 0:
@@ -152,6 +189,8 @@ class FixedPointSettings:
             raise ValueError("need 0 < converged_q ≤ slow_point_q")
         if self.unique_tolerance < 0 or not self.outlier_distance_scale > 0:
             raise ValueError("unique_tolerance must be ≥ 0 and outlier_distance_scale > 0")
+        if self.local_minimum_tolerance < 0:
+            raise ValueError("local_minimum_tolerance must be ≥ 0")
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: == on numpy fields would be ambiguous
@@ -165,7 +204,11 @@ class FixedPointResult:
         states: (P, N) float64 locations.
         inputs: (P, M) float64 input held constant at each point.
         q: (P,) float64 speed ½‖r‖² at each point.
-        is_converged: (P,) bool, True for fixed points (q < converged_q), False for slow points.
+        is_converged: (P,) bool, True for fixed points (q < converged_q), False otherwise
+            (``kind`` "slow" or "local_minimum").
+        kind: (P,) str, "fixed" (q < converged_q), "slow" (converged_q ≤ q < slow_point_q) or
+            "local_minimum" (q ≥ slow_point_q at a local minimum of q: descent stalled and
+            gradient vanished, see ``FixedPointSettings.local_minimum_tolerance``).
         jacobians: (P, N, N) float64 Jacobian of the map (or flow) w.r.t. the state.
         eigenvalues: (P, N) complex128, sorted by descending |λ| (maps) or descending Re λ
             (flows); ties put positive imaginary parts first.
@@ -181,11 +224,13 @@ class FixedPointResult:
         n_converged: initial states that reached q < converged_q.
         n_slow: initial states that ended as slow points (counted even if not kept).
         n_failed: initial states with q ≥ slow_point_q (or non-finite).
-        n_local_minima: of the failed, those whose descent of q had stopped before the
-            iteration limit (every step rejected, or q fell by < 1 % over 10 iterations): a
-            local minimum of q that is not a root and too fast to be a slow point (e.g. the
-            ghost of a saddle-node bifurcation), or a plateau. The rest of the failed ran out
-            of iterations while q was still falling, or became non-finite.
+        n_local_minima: of the failed, those at a local minimum of q (``kind``
+            "local_minimum", counted whether kept or not): their descent of q stopped before the
+            iteration limit (every step rejected, or q fell by < 1 % over 10 iterations) and the
+            gradient vanished there (``local_minimum_tolerance``) — a minimum of q that is not
+            a root and too fast to be a slow point, e.g. the ghost of a saddle-node bifurcation.
+            The rest of the failed ran out of iterations while q was still falling, stalled
+            where the gradient had not vanished, or became non-finite.
         n_outliers: kept fixed/slow points dropped for lying too far from the initial states.
         n_unique: P, after merging duplicates.
     """
@@ -195,6 +240,7 @@ class FixedPointResult:
     inputs: np.ndarray
     q: np.ndarray
     is_converged: np.ndarray
+    kind: np.ndarray
     jacobians: np.ndarray
     eigenvalues: np.ndarray
     leading_right_eigenvector: np.ndarray
@@ -221,7 +267,8 @@ class FixedPointResult:
     def to_frame(self, n_eigenvalues: int = 5) -> pd.DataFrame:
         """One row per unique point.
 
-        Columns: ``point`` (int), ``q``, ``is_converged``, ``motif`` (the label, motif or
+        Columns: ``point`` (int), ``q``, ``is_converged``, ``kind`` (fixed / slow /
+        local_minimum), ``motif`` (the label, motif or
         stability), ``max_abs_eigenvalue``, ``max_real_eigenvalue``, ``eigenvalue_{k}_real`` and
         ``eigenvalue_{k}_imag`` for k < n_eigenvalues (in the sorted order, NaN beyond N),
         ``state`` and ``input`` (lists of floats, stored by pyarrow as list<double>).
@@ -232,6 +279,7 @@ class FixedPointResult:
             "point": np.arange(n_points, dtype=np.int64),
             "q": self.q.astype(np.float64),
             "is_converged": self.is_converged.astype(bool),
+            "kind": [str(kind) for kind in self.kind],
             "motif": [str(label) for label in self.labels],
             "max_abs_eigenvalue": (
                 np.abs(eigenvalues).max(axis=1) if n_states else np.full(n_points, np.nan)
@@ -339,9 +387,9 @@ def find_roots(
         A :class:`FixedPointResult` with ``time_kind="flow"``: eigenvalues are those of ∂r/∂h.
     """
     states, inputs_2d = _as_batch(initial_states, inputs)
-    residual_jacobian = jacobian if jacobian is not None else _autograd_jacobian(residual)
-    return _solve(residual, residual_jacobian, residual_jacobian, states, inputs_2d, settings,
-                  "flow")
+    dynamics_jacobian = jacobian if jacobian is not None else _autograd_jacobian(residual)
+    return _solve(residual, _ShiftedJacobian(dynamics_jacobian, 0.0), states, inputs_2d,
+                  settings, "flow")
 
 
 def find_fixed_points(
@@ -368,15 +416,12 @@ def find_fixed_points(
     """
     states, inputs_2d = _as_batch(initial_states, inputs)
     map_jacobian = jacobian if jacobian is not None else _autograd_jacobian(step)
-    n_states = states.shape[1]
 
     def residual(h: Tensor, u: Tensor) -> Tensor:
         return step(h, u) - h
 
-    def residual_jacobian(h: Tensor, u: Tensor) -> Tensor:
-        return map_jacobian(h, u) - torch.eye(n_states, dtype=_DTYPE)
-
-    return _solve(residual, residual_jacobian, map_jacobian, states, inputs_2d, settings, "map")
+    return _solve(residual, _ShiftedJacobian(map_jacobian, -1.0), states, inputs_2d, settings,
+                  "map")
 
 
 def find_equilibria(
@@ -444,6 +489,26 @@ def _autograd_jacobian(function: BatchedFunction) -> BatchedFunction:
         return function(h.unsqueeze(0), u.unsqueeze(0)).squeeze(0)
 
     return torch.func.vmap(torch.func.jacrev(single, argnums=0))
+
+
+class _ShiftedJacobian:
+    """The residual's Jacobian A = J + shift·I from the dynamics' Jacobian J (the map's, with
+    shift −1, or the flow's, shift 0). Newton evaluates J once per block and forms A directly
+    in the precision it factorises in (one copy, no identity matrix, no float64 A)."""
+
+    def __init__(self, base: BatchedFunction, shift: float):
+        self.base = base
+        self.shift = shift
+
+    def shifted(self, jacobian: Tensor, dtype: torch.dtype) -> Tensor:
+        """A = J + shift·I as a fresh ``dtype`` tensor from J (k, N, N) (J is not modified)."""
+        a = jacobian.to(dtype, copy=True)
+        if self.shift:
+            a.diagonal(dim1=-2, dim2=-1).add_(self.shift)
+        return a
+
+    def __call__(self, h: Tensor, u: Tensor) -> Tensor:
+        return self.shifted(self.base(h, u), _DTYPE)
 
 
 def _evaluate_jacobian(jacobian: BatchedFunction, states: Tensor, inputs: Tensor) -> Tensor:
@@ -623,7 +688,7 @@ def _levenberg_marquardt(residual: BatchedFunction, residual_jacobian: BatchedFu
     return h, q, iterations, done
 
 
-def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
+def _newton(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, states: Tensor,
             inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, Tensor, int]:
     """Batched Newton refinement with backtracking and chord steps (see the module docstring).
 
@@ -637,6 +702,7 @@ def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, state
     running = torch.isfinite(q) & torch.isfinite(h).all(dim=-1) & (q > 0)
     settled = q == 0
     iterations = 0
+    q_window_start = q.clone()
     for _ in range(settings.refine_steps):
         active = running.nonzero().squeeze(1)
         if active.numel() == 0:
@@ -648,10 +714,19 @@ def _newton(residual: BatchedFunction, residual_jacobian: BatchedFunction, state
             # A point Newton cannot move (singular Jacobian, no descent) goes on to LM.
             settled[part] |= finished
             running[part] &= moved & ~finished
+        if iterations % _NEWTON_PROGRESS_WINDOW == 0:
+            # Crawling far above the slow-point tolerance (q not even halved over the window:
+            # e.g. towards a local minimum of q, where A is singular and every step is cut
+            # back): a factorisation per point and iteration for little; LM takes these over.
+            # (Below it, slow progress is a near-singular A near a root: Newton locates the
+            # root far better than LM's q < converged_q does.)
+            crawling = (q >= _NEWTON_MIN_PROGRESS * q_window_start) & (q >= settings.slow_point_q)
+            running &= ~crawling
+            q_window_start = q.clone()
     return h, q, settled, iterations
 
 
-def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunction, h: Tensor,
+def _newton_iteration(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, h: Tensor,
                       r: Tensor, q: Tensor, inputs: Tensor, part: Tensor) -> Tensor:
     """One Jacobian for the points ``part`` (a chunk) and a Newton step from it, with
     backtracking and chord steps; updates h, r, q in place. Returns (k,) bool: whether each
@@ -662,20 +737,22 @@ def _newton_iteration(residual: BatchedFunction, residual_jacobian: BatchedFunct
     steps are mixed-precision iterative refinement and still converge to float64 rounding while
     cond(A) ≪ 1/eps32. Points whose float32 step is not accepted (an ill-conditioned A) retry
     with float64 factors at once, so conditioning never costs a point its Newton step."""
-    a = _evaluate_jacobian(residual_jacobian, h[part], inputs[part])
-    moved = _newton_step(residual, a, h, r, q, inputs, part, torch.float32)
+    jacobian = _evaluate_jacobian(residual_jacobian.base, h[part], inputs[part])
+    a = residual_jacobian.shifted(jacobian, torch.float32)
+    moved = _newton_step(residual, a, h, r, q, inputs, part)
     retry = (~moved).nonzero().squeeze(1)
     if retry.numel():
-        moved[retry] = _newton_step(residual, a[retry], h, r, q, inputs, part[retry], _DTYPE)
+        a = residual_jacobian.shifted(jacobian[retry], _DTYPE)
+        moved[retry] = _newton_step(residual, a, h, r, q, inputs, part[retry])
     return moved
 
 
 def _newton_step(residual: BatchedFunction, a: Tensor, h: Tensor, r: Tensor, q: Tensor,
-                 inputs: Tensor, part: Tensor, factor_dtype: torch.dtype) -> Tensor:
-    """A Newton step for the points ``part`` from their Jacobians a (k, N, N), factorised in
-    ``factor_dtype``; h, r, q updated in place. Returns (k,) bool: moved."""
+                 inputs: Tensor, part: Tensor) -> Tensor:
+    """A Newton step for the points ``part`` from their residual Jacobians a (k, N, N),
+    factorised in a's precision; h, r, q updated in place. Returns (k,) bool: moved."""
     with _single_thread():
-        factors, pivots, info = torch.linalg.lu_factor_ex(a.to(factor_dtype))
+        factors, pivots, info = torch.linalg.lu_factor_ex(a)
         direction = -_lu_solve(factors, pivots, r[part])
     usable = (info == 0) & torch.isfinite(direction).all(dim=-1)
     h_part, r_part, q_part = h[part], r[part], q[part]
@@ -697,7 +774,8 @@ def _lu_solve(factors: Tensor, pivots: Tensor, r: Tensor) -> Tensor:
 
 
 def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direction: Tensor,
-               scale: Tensor, inputs: Tensor, usable: Tensor) -> Tensor:
+               scale: Tensor, inputs: Tensor, usable: Tensor,
+               armijo: float = _NEWTON_ARMIJO) -> Tensor:
     """Armijo backtracking along ``direction`` (k, N) from step ``scale`` (k,), halving up to
     _NEWTON_HALVINGS times; h, r, q (k, …) updated in place. Returns (k,) bool: accepted.
     For a Newton direction the slope of q is −2q, so the test is q' ≤ (1 − 2c·t) q."""
@@ -711,7 +789,7 @@ def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direc
         with torch.no_grad():
             r_trial, q_trial = _residual_and_q(residual, trial, inputs[trying])
         good = torch.isfinite(q_trial) & (
-            q_trial <= (1 - 2 * _NEWTON_ARMIJO * t[trying]) * q[trying])
+            q_trial <= (1 - 2 * armijo * t[trying]) * q[trying])
         chosen = trying[good]
         h[chosen], r[chosen], q[chosen] = trial[good], r_trial[good], q_trial[good]
         accepted[chosen] = True
@@ -722,8 +800,8 @@ def _backtrack(residual: BatchedFunction, h: Tensor, r: Tensor, q: Tensor, direc
 def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: Tensor,
                  r: Tensor, q: Tensor, inputs: Tensor, going: Tensor) -> None:
     """Steps −A₀⁻¹ r with the factors of the last Jacobian, for points ``going`` (k,), kept
-    while each at least halves q (near a root the Jacobian barely changes, and a solve is far
-    cheaper than a new factorisation). h, r, q (k, …) updated in place."""
+    while each lowers q by _CHORD_MIN_DECREASE (near a root the Jacobian barely changes, and a
+    solve is far cheaper than a new factorisation). h, r, q (k, …) updated in place."""
     going = going.clone()
     for _ in range(_CHORD_STEPS):
         going &= q > 0
@@ -741,7 +819,7 @@ def _chord_steps(residual: BatchedFunction, factors: Tensor, pivots: Tensor, h: 
         going[index[~good]] = False
 
 
-def _refine(residual: BatchedFunction, residual_jacobian: BatchedFunction, states: Tensor,
+def _refine(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian, states: Tensor,
             inputs: Tensor, settings: FixedPointSettings) -> tuple[Tensor, Tensor, int, Tensor]:
     """Newton on every point, then Levenberg–Marquardt on the points Newton did not settle.
     Returns states (K, N), q (K,), the iterations run (Newton + LM) and ``stopped`` (K,) bool
@@ -757,6 +835,95 @@ def _refine(residual: BatchedFunction, residual_jacobian: BatchedFunction, state
     h[rest], q[rest], lm_iterations, settled[rest] = _levenberg_marquardt(
         residual, residual_jacobian, h[rest], inputs[rest], settings)
     return h, q, newton_iterations + lm_iterations, settled
+
+
+def _polish_local_minima(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                         states: Tensor, inputs: Tensor, tolerance: float
+                         ) -> tuple[Tensor, Tensor, Tensor]:
+    """Newton on q at points whose descent stalled; returns states (k, N), q (k,) and whether
+    each is (numerically) a local minimum of q, (k,) bool.
+
+    Why Gauss–Newton / LM stalls there: at a minimum of q with r ≠ 0 (the ghost of a
+    saddle-node bifurcation) A = ∂r/∂h is singular along the slow direction v, so AᵀA has no
+    curvature along v while ∇²q = AᵀA + Σᵢ rᵢ∇²rᵢ does. The model used here is
+    H = AᵀA + s·vvᵀ with v the smallest right singular vector of A (two steps of inverse
+    iteration on AᵀA through the LU factors of A) and s = rᵀ∂²r[v, v] (a central difference of
+    r along v): exact along v, Gauss–Newton elsewhere, where LM has already converged. A point
+    is a local minimum when H is positive definite and the Newton step ‖H⁻¹∇q‖ — the distance
+    to the minimum of the model — is at most ``tolerance``; up to _POLISH_STEPS backtracked
+    Newton steps first bring the points to it (so copies of one ghost merge), for points
+    whose step is at most _POLISH_REACH × ``tolerance`` (the others are no candidates) and
+    while it shrinks at least 4-fold every two steps (_POLISH_CONTRACTION: near a
+    codimension-1 ghost the model is exact along v and the steps shrink fast; where they
+    shrink slowly the model is poor and the point is only classified as it stands). Why not
+    ‖∇q‖ relative to q: on benchmark network (b) LM stalls with ‖∇q‖·max(1, ‖h‖)/q between
+    2e-3 and 0.2 at points 2e-5 to 1e-2 from the minimum; a distance needs the curvature.
+    A minimum whose Jacobian is singular along several directions (not a codimension-1
+    ghost) keeps H singular and is not claimed."""
+    h = states.clone()
+    n_points, n_states = h.shape
+    with torch.no_grad():
+        r, q = _residual_and_q(residual, h, inputs)
+    newton_length = torch.full((n_points,), float("inf"), dtype=_DTYPE)
+    earlier = newton_length.clone()  # the step length two evaluations back
+    definite = torch.zeros(n_points, dtype=torch.bool)
+    active = torch.ones(n_points, dtype=torch.bool)
+    for iteration in range(_POLISH_STEPS + 1):
+        index = active.nonzero().squeeze(1)
+        if index.numel() == 0:
+            break
+        step, ok = _second_order_steps(residual, residual_jacobian, h[index], r[index],
+                                       inputs[index])
+        two_back = earlier[index]
+        earlier[index] = newton_length[index]
+        newton_length[index] = step.norm(dim=-1)
+        definite[index] = ok
+        # Only points whose model minimum is near get polished (one far off is no candidate),
+        # and only while the steps shrink fast (the model is good: a codimension-1 ghost).
+        moving = ok & (newton_length[index] > _POLISH_DONE * tolerance) & (
+            newton_length[index] <= _POLISH_REACH * tolerance) & (
+            newton_length[index] <= _POLISH_CONTRACTION * two_back)
+        if iteration == _POLISH_STEPS or not moving.any():
+            break
+        going = index[moving]
+        h_part, r_part, q_part = h[going], r[going], q[going]
+        # Armijo test with the slope of q along a Newton step of q, ∇qᵀδ = −δᵀHδ ≈ −2·(q
+        # decrease of the model); plain decrease is enough here.
+        accepted = _backtrack(residual, h_part, r_part, q_part, step[moving],
+                              torch.ones(len(going), dtype=_DTYPE), inputs[going],
+                              torch.ones(len(going), dtype=torch.bool), armijo=0.0)
+        h[going], r[going], q[going] = h_part, r_part, q_part
+        active[:] = False
+        active[going[accepted]] = True
+    return h, q, definite & (newton_length <= tolerance)
+
+
+def _second_order_steps(residual: BatchedFunction, residual_jacobian: BatchedFunction,
+                        h: Tensor, r: Tensor, inputs: Tensor) -> tuple[Tensor, Tensor]:
+    """Newton steps −H⁻¹∇q (k, N) with H = AᵀA + s·vvᵀ (see :func:`_polish_local_minima`)
+    and whether H was positive definite, (k,) bool."""
+    n_points, n_states = h.shape
+    a = _evaluate_jacobian(residual_jacobian, h, inputs)
+    gradient = torch.einsum("kij,ki->kj", a, r)
+    with _single_thread():
+        factors, pivots, info = torch.linalg.lu_factor_ex(a)
+        v = torch.ones(n_points, n_states, 1, dtype=_DTYPE)
+        for _ in range(2):  # (AᵀA)⁻¹ = A⁻¹A⁻ᵀ: inverse iteration for the smallest singular value
+            v = torch.linalg.lu_solve(factors, pivots, v, adjoint=True)
+            v = torch.linalg.lu_solve(factors, pivots, v)
+            v = v / v.norm(dim=-2, keepdim=True)
+    v = torch.nan_to_num(v.squeeze(-1))
+    eps = (_CURVATURE_STEP * h.norm(dim=-1).clamp_min(1.0)).unsqueeze(-1)
+    with torch.no_grad():
+        r_plus, _ = _residual_and_q(residual, h + eps * v, inputs)
+        r_minus, _ = _residual_and_q(residual, h - eps * v, inputs)
+    s = (r * (r_plus + r_minus - 2 * r)).sum(dim=-1) / eps.squeeze(-1) ** 2
+    hessian = a.transpose(-1, -2) @ a + s[:, None, None] * (v.unsqueeze(-1) * v.unsqueeze(-2))
+    with _single_thread():
+        factor, cholesky_info = torch.linalg.cholesky_ex(hessian)
+        step = -torch.cholesky_solve(gradient.unsqueeze(-1), factor).squeeze(-1)
+    ok = (info == 0) & (cholesky_info == 0) & torch.isfinite(step).all(dim=-1)
+    return torch.where(ok.unsqueeze(-1), step, 0.0), ok
 
 
 def _eigendecomposition(jacobians: np.ndarray, time_kind: TimeKind
@@ -807,9 +974,9 @@ def _deduplicate(points: np.ndarray, q: np.ndarray, tolerance: float) -> np.ndar
     return np.asarray(kept, dtype=np.int64)
 
 
-def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
-           dynamics_jacobian: BatchedFunction, initial_states: Tensor, inputs: Tensor,
-           settings: FixedPointSettings, time_kind: TimeKind) -> FixedPointResult:
+def _solve(residual: BatchedFunction, residual_jacobian: _ShiftedJacobian,
+           initial_states: Tensor, inputs: Tensor, settings: FixedPointSettings,
+           time_kind: TimeKind) -> FixedPointResult:
     n_initial, n_states = initial_states.shape
     if settings.stop_at_slow_point:  # Adam's normalised steps would slide along the manifold
         warm = initial_states.clone()
@@ -823,7 +990,16 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
     finite = np.isfinite(q) & np.isfinite(states).all(axis=-1)
     converged = finite & (q < settings.converged_q)
     slow = finite & ~converged & (q < settings.slow_point_q)
-    keep = converged | (slow & settings.keep_slow_points)
+    local_minimum = np.zeros(n_initial, dtype=bool)
+    stalled = np.flatnonzero(finite & ~(converged | slow) & stopped.numpy())
+    if len(stalled):
+        polished, q_polished, at_minimum = _polish_local_minima(
+            residual, residual_jacobian, states_t[stalled], inputs[stalled],
+            settings.local_minimum_tolerance)
+        states[stalled], q[stalled] = polished.numpy(), q_polished.numpy()
+        local_minimum[stalled] = at_minimum.numpy()
+    keep = (converged | (slow & settings.keep_slow_points)
+            | (local_minimum & settings.keep_local_minima))
 
     initial = initial_states.numpy()
     centroid = initial.mean(axis=0)
@@ -842,7 +1018,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
     unique_states = torch.from_numpy(states[index].copy())
     unique_inputs = torch.from_numpy(inputs_np[index].copy())
     if len(index):
-        jacobians = _evaluate_jacobian(dynamics_jacobian, unique_states, unique_inputs).numpy()
+        jacobians = _evaluate_jacobian(residual_jacobian.base, unique_states,
+                                       unique_inputs).numpy()
     else:
         jacobians = np.zeros((0, n_states, n_states), dtype=np.float64)
     eigenvalues, right, left = _eigendecomposition(jacobians, time_kind)
@@ -857,6 +1034,8 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
         inputs=inputs_np[index].copy(),
         q=q[index].copy(),
         is_converged=converged[index].copy(),
+        kind=np.where(converged[index], "fixed",
+                      np.where(slow[index], "slow", "local_minimum")).astype(str),
         jacobians=jacobians,
         eigenvalues=eigenvalues,
         leading_right_eigenvector=right,
@@ -869,7 +1048,7 @@ def _solve(residual: BatchedFunction, residual_jacobian: BatchedFunction,
         n_converged=int(converged.sum()),
         n_slow=int(slow.sum()),
         n_failed=int((~(converged | slow)).sum()),
-        n_local_minima=int((finite & ~(converged | slow) & stopped.numpy()).sum()),
+        n_local_minima=int(local_minimum.sum()),
         n_outliers=int(outlier.sum()),
         n_unique=len(index),
     )

@@ -21,6 +21,13 @@ from rnnlab.analysis.fixed_points import (
 )
 
 
+# Trained networks keep a 300-step Adam warm start (the library's default is none): on an
+# approximate line or ring attractor the slow manifold is curved, Newton's straight steps leave
+# it and crawl, and Newton alone misses roots on it that Adam's small steps reach (a map with an
+# approximate ring: the unstable root at θ = π, tests/test_fixed_points.py).
+TRAINED_NETWORK_ADAM_STEPS = 300
+
+
 @dataclass(frozen=True)
 class NetworkFixedPointSettings:
     input_conditions: tuple[str, ...] = ("fixation", "go")
@@ -31,7 +38,7 @@ class NetworkFixedPointSettings:
     motif_tolerance: float = 0.02
     n_eigenvalues: int = 10
     seed: int = 0
-    finder: FixedPointSettings = FixedPointSettings()
+    finder: FixedPointSettings = FixedPointSettings(adam_steps=TRAINED_NETWORK_ADAM_STEPS)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ def analyse_fixed_points(model, task, settings: NetworkFixedPointSettings):
                     point=index,
                     q=float(result.q[index]),
                     is_converged=bool(result.is_converged[index]),
+                    kind=str(result.kind[index]),
                     motif=classify_map_motif(eigenvalues, settings.motif_tolerance),
                     max_abs_eigenvalue=float(np.abs(eigenvalues).max()),
                     n_unstable=int((np.abs(eigenvalues) > 1 + settings.motif_tolerance).sum()),
@@ -145,7 +153,7 @@ def analyse_fixed_points(model, task, settings: NetworkFixedPointSettings):
                 )
             )
     point_columns = [
-        "input_condition", "point", "q", "is_converged", "motif", "max_abs_eigenvalue",
+        "input_condition", "point", "q", "is_converged", "kind", "motif", "max_abs_eigenvalue",
         "n_unstable", "eigenvalues_real", "eigenvalues_imag", "state", "pc1", "pc2", "pc3",
     ]
     return (

@@ -461,7 +461,8 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
     Right: the example network in the plane of its first two principal components — test
     trajectories as thin lines coloured by stimulus direction (cyclic colormap) and its fixed
     points coloured by motif, marker shape by input condition, slow points (not converged)
-    hollow. ``points`` / ``trajectories``: that network's ``fixed_points`` and
+    hollow, local minima of q that are not fixed points (``kind`` local_minimum, ghosts) left
+    out. ``points`` / ``trajectories``: that network's ``fixed_points`` and
     ``fixed_point_trajectories`` tables; an empty ``points`` is reported in the panel.
     """
     _require(
@@ -471,9 +472,11 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
     )
     _require(
         points,
-        ("input_condition", "motif", "pc1", "pc2", "is_converged"),
+        ("input_condition", "motif", "pc1", "pc2", "is_converged", "kind"),
         "fixed_point_motifs points",
     )
+    # Local minima of q (ghosts of saddle-node bifurcations) are not fixed points: not drawn.
+    points = points[points["kind"] != "local_minimum"]
     _require(
         trajectories,
         ("trial", "time_step", "condition_direction", "pc1", "pc2"),

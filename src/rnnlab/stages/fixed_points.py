@@ -7,7 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from rnnlab.analysis.fixed_points import FixedPointSettings
-from rnnlab.analysis.network_fixed_points import NetworkFixedPointSettings, analyse_fixed_points
+from rnnlab.analysis.network_fixed_points import (
+    TRAINED_NETWORK_ADAM_STEPS,
+    NetworkFixedPointSettings,
+    analyse_fixed_points,
+)
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
@@ -22,7 +26,8 @@ def fixed_points(
     """
     settings = dict(settings)
     fraction = float(settings.pop("inhibitory_fraction"))
-    finder = FixedPointSettings(**settings.pop("finder", {}))
+    finder = FixedPointSettings(**{"adam_steps": TRAINED_NETWORK_ADAM_STEPS,
+                                   **settings.pop("finder", {})})
     settings["input_conditions"] = tuple(settings.get("input_conditions", ()))
     network_settings = NetworkFixedPointSettings(finder=finder, **settings)
     model, task, payload = load_model(list_checkpoints(checkpoint_directory)[-1])

@@ -64,6 +64,7 @@ from rnnlab.analysis.fixed_points import (
     find_equilibria,
 )
 from rnnlab.analysis.network_fixed_points import (
+    TRAINED_NETWORK_ADAM_STEPS,
     PrincipalComponents,
     _period_names,
     search_summary,
@@ -90,8 +91,15 @@ HELD_MIN_COVERAGE = 0.75
 HELD_MAX_DISTANCE = 0.25
 
 
+# The exact search keeps a 300-step Adam warm start (the library's default is none): on a
+# trained network's approximate line or ring the slow manifold is curved, Newton's straight
+# steps leave it at once and crawl (tests/test_zoo_stages.py, approximate ring: Newton alone
+# finds one of its two roots), while Adam's small steps follow it to both.
+EXACT_ADAM_STEPS = TRAINED_NETWORK_ADAM_STEPS
+
+
 def _default_finder() -> dict:
-    return dict(converged_q=CONVERGED_Q, slow_point_q=SLOW_POINT_Q)
+    return dict(adam_steps=EXACT_ADAM_STEPS, converged_q=CONVERGED_Q, slow_point_q=SLOW_POINT_Q)
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,9 @@ class ZooEquilibriumSettings:
             ``n_unstable`` (see ``classify_flow_stability``).
         n_example_trials: trajectories written to ``equilibrium_trajectories``.
         n_eigenvalues: eigenvalues stored per point (None: all N; the spectrum figure wants them).
-        finder: ``FixedPointSettings`` fields of the exact search; defaults ``converged_q``
-            = 1e-12 and ``slow_point_q`` = 5e-9, in 1/ms² (module constants for their meaning).
+        finder: ``FixedPointSettings`` fields of the exact search; defaults ``adam_steps``
+            = 300 (``EXACT_ADAM_STEPS``), ``converged_q`` = 1e-12 and ``slow_point_q`` = 5e-9,
+            in 1/ms² (module constants for their meaning).
             The slow search uses the same optimiser settings with its own tolerance.
         slow_drift_fraction: f of the slow tolerance q < ½(f·L/T)² (module docstring).
         slow_unique_fraction: slow points closer than this × L are merged.
@@ -141,8 +150,10 @@ class ZooEquilibriumSettings:
         return cls(**values)
 
     def finder_settings(self) -> FixedPointSettings:
-        """Settings of the exact search (roots only)."""
-        return FixedPointSettings(**{**self.finder, "keep_slow_points": False})
+        """Settings of the exact search (roots only: no slow points, no local minima of q,
+        which the flip-flop analytics would take for equilibria)."""
+        return FixedPointSettings(**{**self.finder, "keep_slow_points": False,
+                                     "keep_local_minima": False})
 
     def slow_settings(self, q_tolerance: float, scale: float) -> FixedPointSettings:
         """Settings of the slow search with tolerance ``q_tolerance`` on a manifold of
@@ -151,6 +162,7 @@ class ZooEquilibriumSettings:
         return FixedPointSettings(**{
             **self.finder, "converged_q": converged, "slow_point_q": q_tolerance,
             "keep_slow_points": True, "stop_at_slow_point": True,
+            "keep_local_minima": False,  # above the tolerance: not on the slow manifold
             "unique_tolerance": self.slow_unique_fraction * scale,
         })  # fmt: skip
 
