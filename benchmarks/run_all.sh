@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn (about 17–21 minutes on an idle 2-core machine). Extra arguments
+# Run every benchmark in turn (about 20–24 minutes on an idle 2-core machine). Extra arguments
 # are ignored; run a script directly for its options (see benchmarks/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,3 +10,5 @@ echo
 "$PYTHON" benchmarks/fixed_points.py
 echo
 "$PYTHON" benchmarks/pipeline.py --shape-only
+echo
+"$PYTHON" benchmarks/pipeline.py --shape-only --seeds-per-job 3
