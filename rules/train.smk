@@ -47,7 +47,7 @@ else:
             resume_directories=group_resume_directories,
             code=TRAINING_CODE,
         script:
-            "../workflow_scripts/train_seed_group.py"
+            "../workflow_scripts/train.py"
 
     # A seed's outputs, copied out of its group's: a lost per-seed output comes back alone,
     # without retraining the group or rerunning the other seeds' downstream jobs.
