@@ -10,20 +10,34 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+# Studies: one line each. rules/<study>.smk registers the study's plug-in
+# (rnnlab.studies.<study>) and holds the rules of its own stages.
+include: "rules/ei_modcog.smk"
+include: "rules/ctrnn_zoo.smk"
+
+
+# Every study is in: check the configuration against them all and resolve every run.
+PIPELINE = checked_pipeline()
+
+
+wildcard_constraints:
+    study=PIPELINE.study_pattern(),
+    run=PIPELINE.run_pattern(),
+    seed=r"\d+",
+    seed_group=r"seeds(_\d+)+",
+    aggregate=PIPELINE.aggregate_pattern(),
+
+
+# Stages every study shares, every study's figures, and the provenance of a run.
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
-include: "rules/gradients.smk"
-include: "rules/weights.smk"
-include: "rules/fixed_points.smk"
 include: "rules/aggregate.smk"
-include: "rules/figures_ei_modcog.smk"
-include: "rules/zoo.smk"
-include: "rules/figures_ctrnn_zoo.smk"
+include: "rules/figures.smk"
 include: "rules/provenance.smk"
 
 
 rule all:
     default_target: True
     input:
-        all_figures(),
+        PIPELINE.all_figures(),
         rules.provenance.output,

@@ -86,7 +86,7 @@ def report(name: str, step, jacobian, initial: np.ndarray, inputs: np.ndarray) -
 
 
 def tanh_rnn():
-    from rnnlab.experiment import build_model, build_task
+    from rnnlab.studies.ei_modcog.experiment import build_model, build_task
 
     torch.manual_seed(0)
     task = build_task({"name": "dlygo"})

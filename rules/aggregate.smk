@@ -2,6 +2,8 @@ localrules:
     aggregate,
 
 
+# An across-seed summary of one of a study's aggregates (its plug-in names the function, the
+# per-seed tables and the runs): mean, bootstrap 95% CI and n seeds.
 rule aggregate:
     input:
         aggregate_inputs,
@@ -16,6 +18,6 @@ rule aggregate:
     threads: 1
     params:
         statistics=config["statistics"],
-        code=code_fingerprint("rnnlab.aggregation", "rnnlab.tables"),
+        aggregate=aggregate_function,
     script:
         "../workflow_scripts/aggregate.py"

@@ -1,3 +1,5 @@
+# Every checkpoint of a (run, seed) on one seeded test set: a study asks for it by reading the
+# `evaluation` table in an aggregate; its `evaluation` config section gives n_trials and seed.
 rule evaluate_checkpoints:
     input:
         checkpoints=f"{RUN_DIRECTORY}/checkpoints",
@@ -14,7 +16,7 @@ rule evaluate_checkpoints:
         mem_mb=2000,
         runtime=20,
     params:
-        evaluation=study_section("evaluation"),
-        code=code_fingerprint("rnnlab.stages.evaluation", "rnnlab.tables"),
+        stage=stage("rnnlab.stages.evaluation:evaluate_checkpoints"),
+        settings=stage_settings("evaluation"),
     script:
-        "../workflow_scripts/evaluate_checkpoints.py"
+        "../workflow_scripts/stage.py"

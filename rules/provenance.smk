@@ -1,4 +1,7 @@
 # What made the figures, for the report: quick, so it runs on the submit host.
+from rnnlab.provenance import software_versions
+
+
 localrules:
     provenance,
 
@@ -8,13 +11,13 @@ rule provenance:
         versions=report(
             "results/provenance/software_versions.tsv",
             caption="../report/provenance/software_versions.rst",
-            category=PROVENANCE_REPORT_CATEGORY,
+            category="Provenance",
             labels={"item": "software versions"},
         ),
         configuration=report(
             "results/provenance/configuration.json",
             caption="../report/provenance/configuration.rst",
-            category=PROVENANCE_REPORT_CATEGORY,
+            category="Provenance",
             labels={"item": "resolved configuration"},
         ),
     log:
@@ -23,8 +26,8 @@ rule provenance:
         "../envs/tables.yaml"
     params:
         # Params, so that a new package version or an edited configuration rewrites them.
-        versions=SOFTWARE_VERSIONS,
-        configuration=RESOLVED_CONFIGURATION,
+        versions=software_versions(),
+        configuration=PIPELINE.resolved_configuration(),
         code=code_fingerprint("rnnlab.provenance"),
     script:
         "../workflow_scripts/provenance.py"

@@ -1,4 +1,4 @@
-if SEEDS_PER_JOB == 1:
+if seeds_per_job() == 1:
 
     rule train:
         output:
@@ -19,7 +19,7 @@ if SEEDS_PER_JOB == 1:
         params:
             run=run_config,
             resume_directory=RESUME_DIRECTORY,
-            code=TRAINING_CODE,
+            code=training_code,
         script:
             "../workflow_scripts/train.py"
 
@@ -39,13 +39,13 @@ else:
         threads: 1
         resources:
             mem_mb=2000,
-            runtime=lambda wildcards, attempt: 60 * SEEDS_PER_JOB * attempt,
+            runtime=per_attempt(60 * seeds_per_job()),
             resume_interval_seconds=config["training_resume"]["interval_seconds"],
         params:
             run=run_config,
             seeds=group_seeds,
             resume_directories=group_resume_directories,
-            code=TRAINING_CODE,
+            code=training_code,
         script:
             "../workflow_scripts/train.py"
 

@@ -15,7 +15,7 @@ from rnnlab.analysis.network_fixed_points import (
 )
 from rnnlab.analysis.statistics import bootstrap_mean_ci, gini, summarise_over_seeds
 from rnnlab.analysis.weights import skewness, weight_histograms, weight_statistics
-from rnnlab.experiment import build_model, build_task
+from rnnlab.studies.ei_modcog.experiment import build_model, build_task
 from rnnlab.training.losses import decision_loss
 from rnnlab.training.trainer import batch_tensors
 
@@ -108,7 +108,7 @@ def test_fixed_point_counts_fill_zeros_for_motifs_not_found():
                                input_condition=["go"] * 4,
                                motif=["stable", "saddle", "stable", "continuous"],
                                kind=["fixed", "slow", "fixed", "local_minimum"]))
-    counts = aggregate("fixed_point_counts", {"fixed_points": points, "fixed_point_search": searches},
+    counts = aggregate("rnnlab.studies.ei_modcog.aggregates:fixed_point_counts", {"fixed_points": points, "fixed_point_search": searches},
                        seed=0, n_resamples=100).set_index("motif")
     assert counts.loc["stable", "mean"] == 1.0 and counts.loc["saddle", "mean"] == 0.5
     assert counts.loc["continuous", "mean"] == 0.0 and (counts.n == 2).all()

@@ -39,14 +39,17 @@ def test_shipped_configs_are_valid(config_file):
     validate(config, str(ROOT / "config" / "schema.yaml"))
 
 
-def test_run_schema_lists_every_zoo_task_setting():
-    """Every field of the CTRNN-zoo task dataclasses can be set from a run config."""
+@pytest.mark.parametrize("study", ["ei_modcog", "ctrnn_zoo"])
+def test_study_schema_lists_every_setting_of_its_tasks(study):
+    """Every field of a study's task dataclasses can be set from a run config, and the task
+    names the schema allows are exactly the study's tasks."""
+    import importlib
     from dataclasses import fields as dataclass_fields
 
-    from rnnlab.tasks import zoo
-
-    properties = schema("run.schema.yaml")["properties"]["task"]["properties"]
-    for task in (zoo.CDDMTask, zoo.DMTSTask, zoo.ThreeBitFlipFlopTask,
-                 zoo.MemoryAntiNumberTask, zoo.MemoryAntiAngleTask):
-        missing = {f.name for f in dataclass_fields(task)} - set(properties)
-        assert not missing, f"{task.name}: {sorted(missing)} not in run.schema.yaml"
+    tasks = importlib.import_module(f"rnnlab.studies.{study}.tasks").TASKS
+    task_schema = schema(f"studies/{study}.schema.yaml")["$defs"]["run"]["task"]
+    properties = task_schema["properties"]
+    assert sorted(properties["name"]["enum"]) == tasks.names()
+    for name in tasks.names():
+        missing = {f.name for f in dataclass_fields(tasks[name])} - set(properties)
+        assert not missing, f"{name}: {sorted(missing)} not in {study}.schema.yaml"

@@ -15,8 +15,7 @@ from rnnlab.analysis.performance import (
     psychometric_surface,
     validation_score,
 )
-from rnnlab.tasks import make_task
-from rnnlab.tasks.zoo import CDDM_COHERENCES
+from rnnlab.studies.ctrnn_zoo.tasks import CDDM_COHERENCES, make_task
 
 COHERENCES = np.asarray(CDDM_COHERENCES)
 

@@ -33,8 +33,8 @@ def kill_after(monkeypatch, batches: int):
     """Make the next train_run stop when it asks for batch ``batches`` + 1."""
     build_task = experiment.build_task
 
-    def build_mortal_task(task_config):
-        return MortalTask(build_task(task_config), batches)
+    def build_mortal_task(run_config):
+        return MortalTask(build_task(run_config), batches)
 
     monkeypatch.setattr(experiment, "build_task", build_mortal_task)
 
@@ -42,7 +42,7 @@ def kill_after(monkeypatch, batches: int):
 CONFIGS = {
     # GD with Dale's law and momentum, recurrent noise, validation keeping the best parameters
     "gd_dale_noise_best": dict(
-        study="test", run="gd",
+        study="ei_modcog", run="gd",
         task=dict(name="dm1"),
         model=dict(hidden_size=24, leak=0.5, recurrent_noise_std=0.05),
         optimizer=dict(name="gd", learning_rate=0.05, recurrent_learning_rate=0.05, momentum=0.9),
@@ -51,7 +51,7 @@ CONFIGS = {
     ),
     # Adam on a regression task with input and recurrent noise
     "adam_regression_noise": dict(
-        study="test", run="adam",
+        study="ctrnn_zoo", run="adam",
         task=dict(name="memory_anti_number"),
         model=dict(hidden_size=24, leak=0.2, input_noise_std=0.05, recurrent_noise_std=0.05,
                    dale=False, autapses=False),

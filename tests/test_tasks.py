@@ -1,4 +1,4 @@
-"""Tests for the ring task generators (rnnlab.tasks)."""
+"""Tests for the ring task generators (rnnlab.studies.ei_modcog.tasks)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlab.tasks import DlyGoTask, DM1Task, TaskBatch, available_tasks, make_task
-from rnnlab.tasks.ring import N_RING, RING1_CHANNELS, RING2_CHANNELS, RING_DIRECTIONS, ring_bump
+from rnnlab.studies.ei_modcog.tasks import (
+    N_RING,
+    RING1_CHANNELS,
+    RING2_CHANNELS,
+    RING_DIRECTIONS,
+    TASKS,
+    DlyGoTask,
+    DM1Task,
+    make_task,
+    ring_bump,
+)
+from rnnlab.tasks import TaskBatch
 
 TASK_NAMES = ["dm1", "dlygo"]
 
@@ -273,7 +283,7 @@ def test_custom_durations_and_rounding():
 
 
 def test_make_task_known_and_unknown():
-    assert {"dlygo", "dm1"} <= set(available_tasks())
+    assert TASKS.names() == ["dlygo", "dm1"]
     assert isinstance(make_task("dm1"), DM1Task)
     assert isinstance(make_task("dlygo", input_noise_std=0.0), DlyGoTask)
     with pytest.raises(ValueError, match=r"unknown task 'nope'.*dlygo.*dm1"):

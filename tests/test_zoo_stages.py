@@ -1,4 +1,4 @@
-"""Stages zoo_performance and zoo_fixed_points on tiny networks trained for a few steps, and the
+"""Stages zoo_performance and zoo_equilibria on tiny networks trained for a few steps, and the
 attractor analytics on flows with known line / ring / flip-flop equilibria."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from rnnlab.analysis.fixed_points import FixedPointSettings, find_equilibria
 from rnnlab.analysis.network_fixed_points import PrincipalComponents
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model, train_run
-from rnnlab.stages import zoo_fixed_points
-from rnnlab.stages.zoo_fixed_points import ZooEquilibriumSettings, equilibria
-from rnnlab.stages.zoo_performance import task_performance
-from rnnlab.tasks import make_task
+from rnnlab.analysis import attractor_summaries, held_states
+from rnnlab.studies.ctrnn_zoo.stages import equilibria as zoo_equilibria
+from rnnlab.studies.ctrnn_zoo.stages.equilibria import ZooEquilibriumSettings, equilibria
+from rnnlab.studies.ctrnn_zoo.stages.performance import task_performance
+from rnnlab.studies.ctrnn_zoo.tasks import make_task
 from rnnlab.tables import Provenance, check_frame, read_table, write_table
 
 TASKS = ("cddm", "dmts", "three_bit_flip_flop", "memory_anti_number", "memory_anti_angle")
@@ -32,7 +33,7 @@ SETTINGS = dict(n_trials=16, n_initial_states=32, n_example_trials=2, seed=3,
 def _run_config(task: str) -> dict:
     # dt 50 ms keeps T at 30–40 steps; τ = dt/leak = 100 ms as in the study.
     return {
-        "study": "zoo_test",
+        "study": "ctrnn_zoo",
         "run": task,
         "task": {"name": task, "dt_ms": 50.0},
         "model": {"hidden_size": 8, "dale": False, "leak": 0.5},
@@ -75,7 +76,7 @@ def performance(checkpoints):
 @pytest.fixture(scope="module")
 def equilibrium_tables(checkpoints):
     with _one_thread():
-        return {task: equilibria(d, SETTINGS) for task, d in checkpoints.items()}
+        return {task: equilibria(d, **SETTINGS) for task, d in checkpoints.items()}
 
 
 def _round_trip(frame: pd.DataFrame, table: str, tmp_path) -> pd.DataFrame:
@@ -118,7 +119,7 @@ def test_performance_is_deterministic_and_uses_the_final_checkpoint(checkpoints,
 
 def test_aggregate_zoo_performance(performance):
     table = pd.concat([performance[t]["task_performance"] for t in TASKS], ignore_index=True)
-    summary = aggregate("zoo_performance", {"task_performance": table}, seed=0, n_resamples=50)
+    summary = aggregate("rnnlab.studies.ctrnn_zoo.aggregates:zoo_performance", {"task_performance": table}, seed=0, n_resamples=50)
     check_frame(summary, "statistic")
     assert len(summary) == 2 * len(TASKS)
     assert set(summary["quantity"]) == {"validation_score", "mse"}
@@ -232,7 +233,7 @@ def _summary(rows) -> dict[str, float]:
 def test_line_rows_find_the_line_and_its_selection_vector():
     result, pcs = _solve(_line, 4)
     points = np.flatnonzero(result.labels != "unstable")
-    rows = zoo_fixed_points.line_rows(result, points, "c", pcs,
+    rows = attractor_summaries.line_rows(result, points, "c", pcs,
                                       {"relevant": np.eye(4)[0], "irrelevant": np.eye(4)[1]})
     summary = _summary(rows)
     assert summary["n_points"] > 10
@@ -248,7 +249,7 @@ def test_line_rows_find_the_line_and_its_selection_vector():
 def test_ring_rows_find_the_circle():
     result, _ = _solve(_ring, 4)
     points = np.flatnonzero(result.labels != "unstable")
-    summary = _summary(zoo_fixed_points.ring_rows(result, points, "hold"))
+    summary = _summary(attractor_summaries.ring_rows(result, points, "hold"))
     assert summary["radius_mean"] == pytest.approx(1.0)
     assert summary["radius_cv"] < 1e-6 and summary["coverage"] > 0.7
     assert summary["tangent_cosine_mean"] == pytest.approx(1.0)
@@ -256,7 +257,7 @@ def test_ring_rows_find_the_circle():
 
 def test_flip_flop_rows_count_saddles_between_corners():
     result, _ = _solve(_bistable, 3)
-    summary = _summary(zoo_fixed_points.flip_flop_rows(result, result.labels, "no_input", 1e-3))
+    summary = _summary(attractor_summaries.flip_flop_rows(result, result.labels, "no_input", 1e-3))
     assert summary["n_stable"] >= 4
     assert summary["n_saddles_connecting_two_stable"] >= 1
     assert summary["n_points"] == len(result)
@@ -264,8 +265,8 @@ def test_flip_flop_rows_count_saddles_between_corners():
 
 def test_too_few_points_give_nan_summaries():
     result, pcs = _solve(_bistable, 3)
-    line = _summary(zoo_fixed_points.line_rows(result, np.arange(2), "c", pcs, {"relevant": 1}))
-    ring = _summary(zoo_fixed_points.ring_rows(result, np.arange(1), "hold"))
+    line = _summary(attractor_summaries.line_rows(result, np.arange(2), "c", pcs, {"relevant": 1}))
+    ring = _summary(attractor_summaries.ring_rows(result, np.arange(1), "hold"))
     assert line["n_points"] == 2 and np.isnan(line["line_variance_explained"])
     assert ring["n_points"] == 1 and np.isnan(ring["coverage"])
 
@@ -291,7 +292,7 @@ def test_slow_search_spreads_along_an_approximate_line_the_exact_search_collapse
     assert len(exact) == 1  # only the origin is a root: the exact mode finds no line
     # Drift over a period T = 1000 ms below f = 0.1 of the spread L = 1 of the held states.
     on_line = initial * np.array([1.0, 0.0, 0.0, 0.0])  # the trials' end states
-    held = zoo_fixed_points.HeldStates("delay", initial, on_line[::4], 1000.0, 1.0)
+    held = held_states.HeldStates("delay", initial, on_line[::4], 1000.0, 1.0)
     tolerance = held.q_tolerance(0.1, 1e-12)
     assert tolerance == pytest.approx(0.5 * 1e-8)
     settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
@@ -302,7 +303,7 @@ def test_slow_search_spreads_along_an_approximate_line_the_exact_search_collapse
     assert (slow.q < tolerance).all()
     assert np.abs(slow.states[:, 1:]).max() < 1e-3
     assert np.ptp(slow.states[:, 0]) > 3.5
-    rows = zoo_fixed_points.line_rows(slow, np.arange(len(slow)), "hold",
+    rows = attractor_summaries.line_rows(slow, np.arange(len(slow)), "hold",
                                       PrincipalComponents.fit(initial),
                                       {"along": np.eye(4)[0], "across": np.eye(4)[1]}, held)
     summary = _summary(rows)
@@ -313,8 +314,8 @@ def test_slow_search_spreads_along_an_approximate_line_the_exact_search_collapse
     assert summary["held_distance"] < 0.05
     assert summary["is_line_attractor"] == 1.0
     # End states far off the line (the trials do not use it): not the network's line attractor.
-    far = zoo_fixed_points.HeldStates("delay", initial, on_line[::4] + [0, 1, 0, 0], 1000.0, 1.0)
-    summary = _summary(zoo_fixed_points.line_rows(
+    far = held_states.HeldStates("delay", initial, on_line[::4] + [0, 1, 0, 0], 1000.0, 1.0)
+    summary = _summary(attractor_summaries.line_rows(
         slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, far))
     assert summary["held_distance"] == pytest.approx(1.0, abs=1e-3)
     assert summary["is_line_attractor"] == 0.0
@@ -329,13 +330,13 @@ def test_fast_line_is_not_called_a_line_attractor():
     def flow(x, u):  # e1 decays with rate 1e-2 /ms: a 100 ms time constant
         return torch.cat([-1e-2 * x[:, :1], -x[:, 1:]], dim=1)
 
-    held = zoo_fixed_points.HeldStates("delay", initial, initial, 1000.0, 1.0)
+    held = held_states.HeldStates("delay", initial, initial, 1000.0, 1.0)
     tolerance = held.q_tolerance(0.1, 1e-12)
     settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
     slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
     # Only |x1| < √(2·tol)/1e-2 = 0.01 is slow enough: the points gather at the root.
     assert np.abs(slow.states[:, 0]).max() < 0.011
-    summary = _summary(zoo_fixed_points.line_rows(
+    summary = _summary(attractor_summaries.line_rows(
         slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, held))
     assert summary["is_line_attractor"] == 0.0
     assert summary["coverage"] < 0.01 or np.isnan(summary["coverage"])
@@ -350,18 +351,18 @@ def test_slow_points_cover_a_slow_line_and_the_criteria_call_it_a_line():
     def flow(x, u):  # marginal rate 1e-5 /ms: a time constant of 100 s
         return torch.cat([-1e-5 * x[:, :1], -x[:, 1:]], dim=1)
 
-    held = zoo_fixed_points.HeldStates("delay", initial, initial, 1000.0, 10.0)
+    held = held_states.HeldStates("delay", initial, initial, 1000.0, 10.0)
     tolerance = held.q_tolerance(0.1, 1e-12)
     settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
     slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
-    summary = _summary(zoo_fixed_points.line_rows(
+    summary = _summary(attractor_summaries.line_rows(
         slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, held))
     assert summary["coverage"] > 0.95
     assert summary["marginal_time_constant_ms"] == pytest.approx(1e5)
     assert summary["is_line_attractor"] == 1.0
     # The same points judged against a period longer than their time constant: not a line.
-    slow_held = zoo_fixed_points.HeldStates("delay", initial, initial, 1e6, 10.0)
-    summary = _summary(zoo_fixed_points.line_rows(
+    slow_held = held_states.HeldStates("delay", initial, initial, 1e6, 10.0)
+    summary = _summary(attractor_summaries.line_rows(
         slow, np.arange(len(slow)), "hold", PrincipalComponents.fit(initial), {}, slow_held))
     assert summary["is_line_attractor"] == 0.0
 
@@ -382,11 +383,11 @@ def test_slow_search_covers_an_approximate_ring():
                             settings=ZooEquilibriumSettings.from_dict({}).finder_settings())
     on_ring = np.abs(np.linalg.norm(exact.states[:, :2], axis=1) - 1) < 1e-6
     assert on_ring.sum() == 2  # θ = 0 and π are the only roots on the ring
-    held = zoo_fixed_points.HeldStates("delay", initial, initial, 1000.0, 1.0)
+    held = held_states.HeldStates("delay", initial, initial, 1000.0, 1.0)
     tolerance = held.q_tolerance(0.1, 1e-12)
     settings = ZooEquilibriumSettings.from_dict({}).slow_settings(tolerance, held.scale)
     slow = find_equilibria(flow, initial, np.zeros(1), settings=settings)
-    summary = _summary(zoo_fixed_points.ring_rows(slow, np.arange(len(slow)), "hold", held))
+    summary = _summary(attractor_summaries.ring_rows(slow, np.arange(len(slow)), "hold", held))
     assert summary["coverage"] > 0.9
     assert summary["radius_cv"] < 0.05
     assert summary["tangent_cosine_mean"] > 0.99
@@ -399,7 +400,7 @@ def test_held_states_follow_the_jittered_periods():
                      response_jitter_ms=600.0)
     batch = task.sample(np.random.default_rng(0), 32)
     states = np.arange(32 * batch.n_steps, dtype=np.float64).reshape(32, batch.n_steps, 1)
-    held = zoo_fixed_points.held_states(task, batch, states, "hold")
+    held = held_states.held_states(task, batch, states, "hold")
     delay = batch.periods["delay"]
     assert held.period == "delay"
     assert held.period_ms == (delay[:, 1] - delay[:, 0]).max() * 20.0
@@ -408,14 +409,14 @@ def test_held_states_follow_the_jittered_periods():
     cddm = make_task("cddm", dt_ms=20.0)
     batch = cddm.sample(np.random.default_rng(0), 16)
     states = np.zeros((16, batch.n_steps, 2))
-    held = zoo_fixed_points.held_states(cddm, batch, states, "colour_context")
+    held = held_states.held_states(cddm, batch, states, "colour_context")
     assert len(held.end) == (batch.conditions["context"] == "colour").sum()
 
 
 def test_test_trials_cover_every_condition_when_they_can():
     angle = make_task("memory_anti_angle", dt_ms=20.0)
-    batch = zoo_fixed_points.test_trials(angle, 64, np.random.default_rng(0))
+    batch = zoo_equilibria.test_trials(angle, 64, np.random.default_rng(0))
     counts = batch.conditions["angle"].round(9).value_counts()
     assert len(counts) == 36 and counts.min() == 1 and counts.max() == 2 and counts.sum() == 64
     cddm = make_task("cddm", dt_ms=20.0)  # 450 conditions > 64 trials: random ones
-    assert zoo_fixed_points.test_trials(cddm, 64, np.random.default_rng(0)).batch_size == 64
+    assert zoo_equilibria.test_trials(cddm, 64, np.random.default_rng(0)).batch_size == 64

@@ -1,10 +1,10 @@
-"""Across-seed summary of one quantity family: aggregate/<name>.parquet."""
+"""Across-seed summary of one of a study's aggregates: aggregate/<name>.parquet."""
 
 from pathlib import Path
 
 from script_setup import provenance, start
 
-start(snakemake, uses_torch=False)
+start(snakemake)
 
 from rnnlab.aggregation import aggregate  # noqa: E402
 from rnnlab.tables import read_tables, write_table  # noqa: E402
@@ -15,6 +15,9 @@ for path in snakemake.input:
 tables = {name: read_tables(paths, name) for name, paths in by_table.items()}
 statistics = snakemake.params.statistics
 frame = aggregate(
-    snakemake.wildcards.aggregate, tables, statistics["seed"], statistics["bootstrap_resamples"]
+    snakemake.params.aggregate["function"],
+    tables,
+    statistics["seed"],
+    statistics["bootstrap_resamples"],
 )
 write_table(frame, snakemake.output[0], "statistic", provenance(snakemake, seed="all"))

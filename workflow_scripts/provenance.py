@@ -2,7 +2,7 @@
 
 from script_setup import start
 
-start(snakemake, uses_torch=False)
+start(snakemake)
 
 from rnnlab.provenance import write_configuration, write_software_versions  # noqa: E402
 

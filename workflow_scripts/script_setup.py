@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 
-def start(snakemake, uses_torch: bool = True) -> None:
+def start(snakemake, uses_torch: bool = False) -> None:
     log_file = open(snakemake.log[0], "w")
     sys.stderr = sys.stdout = log_file
     logging.basicConfig(stream=log_file, level=logging.INFO, format="%(asctime)s %(message)s")
@@ -14,8 +14,14 @@ def start(snakemake, uses_torch: bool = True) -> None:
     if str(source) not in sys.path:
         sys.path.insert(0, str(source))
     if uses_torch:
-        import torch
+        import torch  # noqa: F401  (configure_torch sets it up)
+    configure_torch(snakemake)
 
+
+def configure_torch(snakemake) -> None:
+    """The rule's threads and deterministic kernels, if torch is in use by now."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.set_num_threads(snakemake.threads)
         torch.use_deterministic_algorithms(True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from script_setup import provenance, start
 
-start(snakemake)
+start(snakemake, uses_torch=True)
 
 from rnnlab.experiment import train_run  # noqa: E402
 from rnnlab.tables import write_table  # noqa: E402

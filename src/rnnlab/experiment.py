@@ -1,44 +1,48 @@
-"""Build tasks, models and optimisers from a run's resolved configuration.
+"""Train and load a run's network; the study the run belongs to builds its task and model.
 
 A run configuration is a plain dict (what the workflow passes through ``params:``)::
 
     {"study": str, "run": str,
      "task": {"name": "dm1", ...task parameters},
-     "model": {...ModelConfig fields except input/output sizes},
+     "model": {...the study's model settings},
      "optimizer": {...OptimizerConfig fields},
      "training": {...TrainingConfig fields}}
+
+Study ``s`` builds them in ``rnnlab.studies.<s>.experiment``: ``build_task(task_config)`` and
+``build_model(model_config, task)``. Checkpoints carry the run configuration, so a checkpoint is
+loaded by the study that wrote it.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 
 import torch
 
 from rnnlab.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
-from rnnlab.models import LeakyRNN, ModelConfig
-from rnnlab.tasks import make_task
 from rnnlab.training.optimizers import OptimizerConfig
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import TrainingConfig, train
 
 
-def build_task(task_config: dict):
-    parameters = dict(task_config)
-    name = parameters.pop("name")
-    return make_task(name, **parameters)
+def study_experiment(run_config: dict) -> ModuleType:
+    """The module that builds the tasks and networks of the run's study."""
+    study = run_config.get("study")
+    if not study:
+        raise ValueError("the run configuration names no study (key 'study')")
+    return importlib.import_module(f"rnnlab.studies.{study}.experiment")
 
 
-def build_model(model_config: dict, task) -> LeakyRNN:
-    config = ModelConfig.from_dict(
-        {
-            **model_config,
-            "input_size": task.input_size,
-            "output_size": task.output_size,
-            "dt_ms": task.dt_ms,
-        }
-    )
-    return LeakyRNN(config)
+def build_task(run_config: dict):
+    """The run's task."""
+    return study_experiment(run_config).build_task(run_config["task"])
+
+
+def build_model(run_config: dict, task) -> torch.nn.Module:
+    """The run's network (untrained), sized for ``task``."""
+    return study_experiment(run_config).build_model(run_config.get("model", {}), task)
 
 
 def train_run(
@@ -53,8 +57,8 @@ def train_run(
     written into the store while training and moved to ``checkpoint_directory`` at the end.
     """
     torch.manual_seed(seed)
-    task = build_task(run_config["task"])
-    model = build_model(run_config["model"], task)
+    task = build_task(run_config)
+    model = build_model(run_config, task)
     working_directory = resume.checkpoint_directory if resume else checkpoint_directory
 
     def save(step: int, state_dict: dict, extras: dict) -> None:
@@ -79,11 +83,11 @@ def train_run(
     return log
 
 
-def load_model(path: str | Path) -> tuple[LeakyRNN, object, dict]:
+def load_model(path: str | Path) -> tuple[torch.nn.Module, object, dict]:
     """(model in eval mode, its task, the checkpoint payload) from a checkpoint file."""
     payload = load_checkpoint(path)
-    task = build_task(payload["run_config"]["task"])
-    model = build_model(payload["run_config"]["model"], task)
+    task = build_task(payload["run_config"])
+    model = build_model(payload["run_config"], task)
     model.load_state_dict(payload["state_dict"])
     model.eval()
     return model, task, payload

@@ -398,3 +398,17 @@ class LeakyRNN(nn.Module):
             states.append(state)
         states_tensor = torch.stack(states, dim=1)
         return self.readout(states_tensor), states_tensor
+
+
+def build_leaky_rnn(model_config: dict, task) -> LeakyRNN:
+    """The network of a run's ``model`` section, sized for ``task`` (its input and output
+    channels and time step)."""
+    config = ModelConfig.from_dict(
+        {
+            **model_config,
+            "input_size": task.input_size,
+            "output_size": task.output_size,
+            "dt_ms": task.dt_ms,
+        }
+    )
+    return LeakyRNN(config)

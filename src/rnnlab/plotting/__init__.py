@@ -1,7 +1,7 @@
-"""Thesis figures drawn from the aggregate (``statistic``) and per-network Parquet tables.
+"""The shared look of every figure (``style``) and the checks a thesis figure must pass.
 
 Nothing in this package imports torch: figure jobs only need numpy, pandas, matplotlib (Agg
 canvas, no pyplot state) and ``rnnlab.tables``. ``style`` holds the shared look (colours per
-run, population and fixed-point motif; mean ± CI drawing; bit-reproducible ``save_figure``);
-one module per study draws its figures (``ei_modcog``).
+population and fixed-point motif; mean ± CI drawing; bit-reproducible ``save_figure``). Each
+study draws its figures in ``rnnlab.studies.<study>.figures``.
 """

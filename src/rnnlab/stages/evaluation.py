@@ -1,4 +1,5 @@
-"""Stage evaluate_checkpoints."""
+"""Stage evaluate_checkpoints (shared by every study): each checkpoint's choices on one seeded
+test set."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
 
 
-def evaluate_checkpoints(checkpoint_directory: str | Path, n_trials: int, seed: int) -> pd.DataFrame:
-    """Every checkpoint on the same seeded test set: one row per (checkpoint, trial)."""
+def evaluate_checkpoints(checkpoints: str | Path, n_trials: int, seed: int) -> dict[str, pd.DataFrame]:
+    """{"evaluation": every checkpoint on the same seeded test set, one row per (checkpoint,
+    trial)}."""
     frames = []
-    for path in list_checkpoints(checkpoint_directory):
+    for path in list_checkpoints(checkpoints):
         model, task, payload = load_model(path)
         frame = evaluate(model, make_test_set(task, n_trials, seed))
         frame.insert(0, "task", task.name)
         frames.append(
             tag(frame, payload["run_config"]["run"], payload["seed"], payload["step"])
         )
-    return pd.concat(frames, ignore_index=True)
+    return {"evaluation": pd.concat(frames, ignore_index=True)}

@@ -1,7 +1,10 @@
-"""Task generators: batches of trials drawn vectorised from a caller-supplied numpy Generator.
+"""The task interface shared by every study (``base``: :class:`Task`, :class:`TaskBatch`) and a
+registry type for a study's tasks.
 
-Use :func:`make_task` to build a task by name::
+Tasks live with the study that trains on them (``rnnlab.studies.<study>.tasks``); each study's
+registry builds them by name::
 
+    from rnnlab.studies.ei_modcog.tasks import make_task
     task = make_task("dm1", input_noise_std=0.0)
     batch = task.sample(np.random.default_rng(0), batch_size=64)
 """
@@ -9,64 +12,38 @@ Use :func:`make_task` to build a task by name::
 from __future__ import annotations
 
 from rnnlab.tasks.base import Task, TaskBatch
-from rnnlab.tasks.ring import DlyGoTask, DM1Task, RingTask
-from rnnlab.tasks.zoo import (
-    CDDMTask,
-    DMTSTask,
-    MemoryAntiAngleTask,
-    MemoryAntiNumberTask,
-    ThreeBitFlipFlopTask,
-    ZooTask,
-)
 
-__all__ = [
-    "TASKS",
-    "CDDMTask",
-    "DM1Task",
-    "DMTSTask",
-    "DlyGoTask",
-    "MemoryAntiAngleTask",
-    "MemoryAntiNumberTask",
-    "RingTask",
-    "Task",
-    "TaskBatch",
-    "ThreeBitFlipFlopTask",
-    "ZooTask",
-    "available_tasks",
-    "make_task",
-]
-
-#: Registry of task name -> task class (constructed with keyword parameters).
-TASKS: dict[str, type] = {
-    cls.name: cls
-    for cls in (
-        DM1Task,
-        DlyGoTask,
-        CDDMTask,
-        DMTSTask,
-        ThreeBitFlipFlopTask,
-        MemoryAntiNumberTask,
-        MemoryAntiAngleTask,
-    )
-}
+__all__ = ["Task", "TaskBatch", "TaskRegistry"]
 
 
-def available_tasks() -> list[str]:
-    """Sorted names accepted by :func:`make_task`."""
-    return sorted(TASKS)
+class TaskRegistry:
+    """Task classes by their ``name``, built with keyword parameters (their constructor
+    arguments)."""
 
+    def __init__(self, *classes: type):
+        self.classes: dict[str, type] = {cls.name: cls for cls in classes}
 
-def make_task(name: str, **params) -> Task:
-    """Build the task registered as ``name`` with keyword ``params`` (its constructor arguments).
+    def names(self) -> list[str]:
+        """Sorted names accepted by :meth:`make`."""
+        return sorted(self.classes)
 
-    Raises:
-        ValueError: ``name`` is not a registered task.
-        TypeError: a parameter is not an argument of that task.
-    """
-    try:
-        cls = TASKS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown task {name!r}; known tasks: {', '.join(available_tasks())}"
-        ) from None
-    return cls(**params)
+    def __contains__(self, name: str) -> bool:
+        return name in self.classes
+
+    def __getitem__(self, name: str) -> type:
+        return self.classes[name]
+
+    def make(self, name: str, **params) -> Task:
+        """Build the task registered as ``name`` with keyword ``params``.
+
+        Raises:
+            ValueError: ``name`` is not a registered task.
+            TypeError: a parameter is not an argument of that task.
+        """
+        try:
+            cls = self.classes[name]
+        except (KeyError, TypeError):
+            raise ValueError(
+                f"unknown task {name!r}; known tasks: {', '.join(self.names())}"
+            ) from None
+        return cls(**params)

@@ -1,4 +1,4 @@
-"""Stage collect_gradients."""
+"""Stage collect_gradients: ∂L/∂h_t at every checkpoint, per population and per unit."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from rnnlab.analysis.gradients import hidden_state_gradients
 from rnnlab.analysis.evaluation import make_test_set
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
+import rnnlab.studies.ei_modcog.tables  # noqa: F401  (registers the study's tables)
 from rnnlab.stages.tagging import tag
 from rnnlab.training.trainer import TrainingConfig
 
 
 def collect_gradients(
-    checkpoint_directory: str | Path, n_trials: int, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """∂L/∂h_t at every checkpoint on one seeded batch → (time courses, per-unit statistics)."""
+    checkpoints: str | Path, n_trials: int, seed: int
+) -> dict[str, pd.DataFrame]:
+    """∂L/∂h_t at every checkpoint on one seeded batch → {"gradients": time courses,
+    "unit_gradients": per-unit statistics}."""
     timecourses, units = [], []
-    for path in list_checkpoints(checkpoint_directory):
+    for path in list_checkpoints(checkpoints):
         model, task, payload = load_model(path)
         batch = make_test_set(task, n_trials, seed)
         training = TrainingConfig.from_dict(payload["run_config"].get("training", {}))
@@ -44,4 +46,7 @@ def collect_gradients(
                 run, run_seed, step,
             )
         )
-    return pd.concat(timecourses, ignore_index=True), pd.concat(units, ignore_index=True)
+    return {
+        "gradients": pd.concat(timecourses, ignore_index=True),
+        "unit_gradients": pd.concat(units, ignore_index=True),
+    }

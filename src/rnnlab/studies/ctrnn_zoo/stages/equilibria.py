@@ -1,4 +1,4 @@
-"""Stage zoo_fixed_points: equilibria and slow points of a CTRNN-zoo network's flow.
+"""Stage zoo_equilibria: equilibria and slow points of a CTRNN-zoo network's flow.
 
 For each of ``task.fixed_point_conditions`` the noise-free flow dx/dt = model.flow(x, u) (in
 1/ms) is searched twice with the library's finder and the analytic ``model.flow_jacobian``:
@@ -6,10 +6,10 @@ For each of ``task.fixed_point_conditions`` the noise-free flow dx/dt = model.fl
 * **exact** (mode "exact"): roots, q = ½‖dx/dt‖² < 1e-12 /ms², from states visited anywhere on
   the test trials (Adam → Newton → Levenberg–Marquardt, to rounding error);
 * **slow** (mode "slow", Sussillo & Barak 2013): slow points, from states visited during the
-  period the condition's input holds (``task.fixed_point_period``, e.g. the delay for "hold",
-  on the trials ``task.fixed_point_trials`` selects), each descending q only until it is below
-  the condition's tolerance (``stop_at_slow_point``), so the points stay spread along the slow
-  manifold the trajectories sit on instead of sliding to its few exact roots.
+  period the condition's input holds (``rnnlab.analysis.held_states``: e.g. the delay for
+  "hold"), each descending q only until it is below the condition's tolerance
+  (``stop_at_slow_point``), so the points stay spread along the slow manifold the trajectories
+  sit on instead of sliding to its few exact roots.
 
 The slow tolerance is set by the task's own time and length scales: a point is slow when, left
 alone for the whole period (its longest duration on the test trials, T), it drifts less than
@@ -19,7 +19,9 @@ reports how slow the trials' own end-of-period states are under the constant inp
 and the fraction below the tolerance) – whether the network's memory manifold is slow at all.
 
 Points and example trajectories are projected on the top 3 principal components of the test
-trials. The attractor analytics run on the slow points and depend on the task:
+trials. The attractor analytics (``rnnlab.analysis.attractor_summaries``, which states when a
+line or ring counts as found; the end-of-period states are first held ``held_relaxation_ms``
+more under the condition's constant input) run on the slow points and depend on the task:
 
 * cddm: a line attractor per context input (motion_context, colour_context), with the
   selection vector's cosines to the relevant, irrelevant and context input directions;
@@ -28,27 +30,11 @@ trials. The attractor analytics run on the slow points and depend on the task:
 * three_bit_flip_flop: stable points and the saddles between them for "no_input" (exact roots);
 * dmts: none.
 
-A line (ring) counts as found (summary quantity ``is_line_attractor`` / ``is_ring_attractor``
-= 1) when the states the trials hold lie on the slow points (``held_coverage``: at least 75 %
-of the end-of-period states, after ``held_relaxation_ms`` more under the condition's constant
-input, within 0.25 L of a slow point – with the test trials covering every
-remembered value or angle, ``test_trials``, this says the whole range of memories sits on the
-manifold, whatever its shape), the mode closest to Re λ = 0 is slower than the period (median
-1/|Re λ| ≥ T) and, for a line, that mode points along the line (mean |cos(right eigenvector,
-local tangent)| ≥ 0.7). The geometric descriptors – the line's range ``coverage`` along its
-first principal axis, the ring's angular ``coverage`` of 10° bins in its top-2 principal plane,
-radius CV – are reported but not required: a ReLU network's ring can be a folded, non-circular
-closed curve whose top-2 projection covers only half the angles around its centre. The first axis's
-explained variance is reported but not required: trained lines are curved (a ReLU network's
-line is piecewise linear).
-
 Returns {"equilibria", "equilibrium_search", "equilibrium_trajectories",
-"attractor_analytics"} (schemas in ``rnnlab.tables``).
+"attractor_analytics"} (schemas in ``rnnlab.studies.ctrnn_zoo.tables``).
 """
-
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +42,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnlab.analysis import attractors
+from rnnlab.analysis.attractor_summaries import flip_flop_rows, line_rows, ring_rows
 from rnnlab.analysis.fixed_points import (
     FixedPointResult,
     FixedPointSettings,
@@ -69,9 +55,11 @@ from rnnlab.analysis.network_fixed_points import (
     _period_names,
     search_summary,
 )
+from rnnlab.analysis.held_states import HeldStates, held_speed, held_states, relax
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
+import rnnlab.studies.ctrnn_zoo.tables  # noqa: F401  (registers the study's tables)
 from rnnlab.tables import empty_frame
 
 # Tolerances of the exact search on q = ½‖dx/dt‖², in 1/ms² (the flow is in 1/ms). With τ = 100 ms,
@@ -83,12 +71,6 @@ from rnnlab.tables import empty_frame
 #   slow compared with the task's dynamics (a loose 1e-5 would allow 4.5 units per second).
 CONVERGED_Q = 1e-12
 SLOW_POINT_Q = 5e-9
-# Analyses need at least this many points; fewer give NaN summary rows.
-MIN_POINTS = 3
-# Criteria of a found line / ring attractor (module docstring).
-LINE_MIN_TANGENT_COSINE = 0.7
-HELD_MIN_COVERAGE = 0.75
-HELD_MAX_DISTANCE = 0.25
 
 
 # The exact search keeps a 300-step Adam warm start (the library's default is none): on a
@@ -210,66 +192,6 @@ def search(model, inputs: np.ndarray, initial: np.ndarray, settings,
                            jacobian=model.flow_jacobian, settings=finder)
 
 
-@dataclass(frozen=True)
-class HeldStates:
-    """The states a condition's input holds, on the test trials.
-
-    Attributes:
-        period: the task period (``task.fixed_point_period``).
-        visited: (S, N) states at every step of that period on the selected trials.
-        end: (B', N) the state at the last step of the period, per selected trial.
-        period_ms: the longest duration of the period over the selected trials, T.
-        scale: RMS distance of ``visited`` to its mean, L (state units): the extent of the
-            trajectories in that period. (Not of ``end`` alone: the end states of a condition
-            shown identically on every trial, e.g. a dmts sample, coincide.)
-    """
-
-    period: str
-    visited: np.ndarray
-    end: np.ndarray
-    period_ms: float
-    scale: float
-
-    def q_tolerance(self, drift_fraction: float, floor: float) -> float:
-        """½(f·L/T)² in 1/ms², at least ``floor``."""
-        speed = drift_fraction * self.scale / self.period_ms
-        return max(0.5 * speed**2, floor)
-
-
-def held_states(task, batch, states: np.ndarray, condition: str) -> HeldStates:
-    """``HeldStates`` of ``condition`` from trials (batch) and their states (B, T, N)."""
-    period = task.fixed_point_period(condition)
-    trials = np.flatnonzero(task.fixed_point_trials(condition, batch.conditions))
-    if len(trials) == 0:  # e.g. a tiny test set without a trial of that context
-        trials = np.arange(batch.batch_size)
-    bounds = batch.periods[period][trials]
-    visited = np.concatenate([states[k, a:b] for k, (a, b) in zip(trials, bounds)])
-    end = states[trials, bounds[:, 1] - 1]
-    scale = float(np.sqrt(np.mean(np.sum((visited - visited.mean(axis=0)) ** 2, axis=1))))
-    period_ms = float((bounds[:, 1] - bounds[:, 0]).max() * task.dt_ms)
-    return HeldStates(period, visited, end, period_ms, scale)
-
-
-def relax(model, inputs: np.ndarray, held: HeldStates, duration_ms: float, dt_ms: float
-          ) -> HeldStates:
-    """``held`` with its end states (B', N) moved on by ``duration_ms`` of the noise-free
-    dynamics under the constant input (I,)."""
-    state = torch.from_numpy(held.end)
-    u = torch.from_numpy(inputs.astype(np.float64)).expand(len(state), -1)
-    with torch.no_grad():
-        for _ in range(int(round(duration_ms / dt_ms))):
-            state = model.step(state, u)
-    return dataclasses.replace(held, end=state.numpy())
-
-
-def held_speed(model, inputs: np.ndarray, held: HeldStates) -> np.ndarray:
-    """q = ½‖dx/dt‖² (1/ms²) at the end-of-period states under the constant input, (B',)."""
-    end = torch.from_numpy(held.end)
-    u = torch.from_numpy(inputs.astype(np.float64)).expand(len(end), -1)
-    with torch.no_grad():
-        flow = model.flow(end, u)
-    return 0.5 * (flow**2).sum(dim=-1).numpy()
-
 
 def point_rows(result: FixedPointResult, condition: str, pcs, settings, mode: str = "exact",
                first_index: int = 0) -> pd.DataFrame:
@@ -353,16 +275,6 @@ def trajectory_rows(task, batch, states: np.ndarray, pcs, n_trials: int) -> pd.D
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
-# ----------------------------------------------------------------------------- analytics
-
-
-def _long(condition: str, analysis: str, point: int, values: dict) -> list[dict]:
-    """Rows (input_condition, analysis, point, quantity, value) of one point or summary."""
-    return [
-        dict(input_condition=condition, analysis=analysis, point=int(point), quantity=name,
-             value=float(value))
-        for name, value in values.items()
-    ]
 
 
 def input_directions(model, task, condition: str) -> dict[str, np.ndarray]:
@@ -372,157 +284,6 @@ def input_directions(model, task, condition: str) -> dict[str, np.ndarray]:
     relevant, irrelevant = (motion, colour) if condition == "motion_context" else (colour, motion)
     return dict(relevant=relevant, irrelevant=irrelevant, context=w[:, 0] - w[:, 1])
 
-
-LINE_SUMMARY = ("n_points", "line_variance_explained", "length", "coverage", "held_distance",
-                "held_coverage",
-                "fraction_marginal", "marginal_time_constant_ms", "period_ms",
-                "right_tangent_cosine_mean", "is_line_attractor")
-
-
-def _held_distances(states: np.ndarray, held: HeldStates | None) -> np.ndarray:
-    """Distance of each end-of-period state to the nearest of ``states`` (P, N), in units of L
-    (empty without held states)."""
-    if held is None or len(states) == 0 or not held.scale > 0:
-        return np.zeros(0)
-    distance = np.linalg.norm(held.end[:, None, :] - states[None, :, :], axis=-1).min(axis=1)
-    return distance / held.scale
-
-
-def _held_summary(states: np.ndarray, held: HeldStates | None) -> dict[str, float]:
-    """held_distance (median distance, in L) and held_coverage (fraction of the trials' end
-    states within HELD_MAX_DISTANCE·L of a slow point): whether the states the network holds
-    lie on the slow points, whatever the manifold's shape (a ReLU ring need not be a circle)."""
-    distance = _held_distances(states, held)
-    if len(distance) == 0:
-        return dict(held_distance=np.nan, held_coverage=np.nan)
-    return dict(held_distance=float(np.median(distance)),
-                held_coverage=float(np.mean(distance <= HELD_MAX_DISTANCE)))
-
-
-def _time_constant_ms(eigenvalues_real: np.ndarray) -> float:
-    """Median 1/|Re λ| (ms) of the marginal eigenvalues (1/ms) of a set of points."""
-    with np.errstate(divide="ignore"):
-        return float(np.median(1.0 / np.abs(np.asarray(eigenvalues_real, dtype=np.float64))))
-
-
-def line_rows(result, points: np.ndarray, condition: str, pcs, directions: dict,
-              held: HeldStates | None = None, first_index: int = 0) -> list[dict]:
-    """Per-point and summary rows of a line attractor through ``points`` (indices into result,
-    written as point numbers ``first_index + index``); ``held`` (the end-of-period states and
-    the period) gives the coverage and the timescale the marginal mode is compared with."""
-    names = list(directions)
-    summary_names = LINE_SUMMARY + tuple(f"selection_cosine_{n}_mean" for n in names)
-    period_ms = held.period_ms if held is not None else np.nan
-    if len(points) < MIN_POINTS:
-        summary = dict.fromkeys(summary_names, np.nan) | {
-            "n_points": len(points), "period_ms": period_ms, "is_line_attractor": 0.0}
-        return _long(condition, "line", -1, summary)
-    line = attractors.line_attractor(
-        result.states[points], result.eigenvalues[points],
-        input_directions=directions, jacobians=result.jacobians[points], marginal_target=0.0,
-    )
-    selection = np.array(line["selection_vector"].tolist(), dtype=np.float64)  # (P, N)
-    selection_pcs = selection @ pcs.components.T  # arrows: directions, no mean subtracted
-    projected = pcs.project(result.states[points[line["point"].to_numpy()]])
-    rows = []
-    for k, row in enumerate(line.itertuples(index=False)):
-        values = dict(
-            position=row.position,
-            pc1=projected[k, 0],
-            pc2=projected[k, 1],
-            pc3=projected[k, 2],
-            eigenvalue_real=row.marginal_eigenvalue_real,
-            right_tangent_cosine=row.right_tangent_cosine,
-            selection_pc1=selection_pcs[k, 0],
-            selection_pc2=selection_pcs[k, 1] if selection_pcs.shape[1] > 1 else 0.0,
-        )
-        values |= {f"selection_cosine_{n}": getattr(row, f"selection_cosine_{n}") for n in names}
-        rows += _long(condition, "line", first_index + points[row.point], values)
-    coverage = (attractors.line_coverage(result.states[points], held.end)
-                if held is not None else np.nan)
-    time_constant = _time_constant_ms(line["marginal_eigenvalue_real"])
-    variance = line["line_variance_explained"].iloc[0]
-    held_summary = _held_summary(result.states[points], held)
-    summary = dict(
-        n_points=len(points),
-        line_variance_explained=variance,
-        length=line["position"].max() - line["position"].min(),
-        coverage=coverage,
-        **held_summary,
-        fraction_marginal=line["is_marginal"].mean(),
-        marginal_time_constant_ms=time_constant,
-        period_ms=period_ms,
-        right_tangent_cosine_mean=line["right_tangent_cosine"].mean(),
-        # Without trials (held None) coverage, distance and period are NaN: not a line.
-        is_line_attractor=float(
-            line["right_tangent_cosine"].mean() >= LINE_MIN_TANGENT_COSINE
-            and held_summary["held_coverage"] >= HELD_MIN_COVERAGE
-            and time_constant >= period_ms),
-    )
-    summary |= {f"selection_cosine_{n}_mean": line[f"selection_cosine_{n}"].mean() for n in names}
-    return rows + _long(condition, "line", -1, summary)
-
-
-RING_SUMMARY = ("n_points", "coverage", "largest_gap", "held_distance", "held_coverage",
-                "radius_mean",
-                "radius_cv", "plane_variance_explained", "tangent_cosine_mean",
-                "marginal_time_constant_ms", "period_ms", "is_ring_attractor")
-
-
-def ring_rows(result, points: np.ndarray, condition: str,
-              held: HeldStates | None = None, first_index: int = 0) -> list[dict]:
-    """Per-point and summary rows of a ring attractor through ``points`` (numbered as in
-    ``line_rows``)."""
-    period_ms = held.period_ms if held is not None else np.nan
-    if len(points) < MIN_POINTS:
-        summary = dict.fromkeys(RING_SUMMARY, np.nan) | {
-            "n_points": len(points), "period_ms": period_ms, "is_ring_attractor": 0.0}
-        return _long(condition, "ring", -1, summary)
-    ring = attractors.ring_attractor(result.states[points], result.eigenvalues[points],
-                                     jacobians=result.jacobians[points], marginal_target=0.0)
-    rows = []
-    for row in ring.points.itertuples(index=False):
-        rows += _long(condition, "ring", first_index + points[row.point], dict(
-            angle=row.angle, radius=row.radius, eigenvalue_real=row.marginal_eigenvalue_real,
-            tangent_cosine=row.tangent_cosine,
-        ))
-    time_constant = _time_constant_ms(ring.points["marginal_eigenvalue_real"])
-    held_summary = _held_summary(result.states[points], held)
-    summary = dict(
-        n_points=len(points), coverage=ring.coverage, largest_gap=ring.largest_gap,
-        **held_summary, radius_mean=ring.radius_mean, radius_cv=ring.radius_cv,
-        plane_variance_explained=ring.plane_variance_explained,
-        tangent_cosine_mean=ring.mean_tangent_cosine,
-        marginal_time_constant_ms=time_constant, period_ms=period_ms,
-        is_ring_attractor=float(held_summary["held_coverage"] >= HELD_MIN_COVERAGE
-                                and time_constant >= period_ms),
-    )
-    return rows + _long(condition, "ring", -1, summary)
-
-
-def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float) -> list[dict]:
-    """Saddle rows and counts of the flip-flop structure of all points of ``result``."""
-    if len(result) == 0:
-        summary = dict(n_points=0, n_stable=0, n_saddles=0, n_unstable=0,
-                       n_saddles_connecting_two_stable=0, n_unstable_other=0, n_other=0)
-        return _long(condition, "flip_flop", -1, summary)
-    structure = attractors.flip_flop_structure(
-        result.states, labels, result.eigenvalues, result.leading_right_eigenvector,
-        time_kind="flow", tolerance=tolerance,
-    )
-    rows = []
-    unstable = structure.unstable
-    for row in unstable.itertuples(index=False):
-        rows += _long(condition, "flip_flop", row.point, dict(
-            n_unstable=row.n_unstable, is_saddle=row.is_saddle, connects_two=row.connects_two,
-            plus_point=row.plus_point, minus_point=row.minus_point,
-            plus_cosine=row.plus_cosine, minus_cosine=row.minus_cosine,
-        ))
-    connecting = unstable["is_saddle"] & unstable["connects_two"] if len(unstable) else []
-    summary = dict(structure.counts())
-    summary |= dict(n_unstable=len(unstable),
-                    n_saddles_connecting_two_stable=int(np.sum(connecting)))
-    return rows + _long(condition, "flip_flop", -1, summary)
 
 
 def analytics_rows(model, task, condition: str, exact, slow, exact_labels, pcs, settings,
@@ -601,12 +362,12 @@ def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[st
     }
 
 
-def equilibria(checkpoint_directory: str | Path, settings: dict) -> dict[str, pd.DataFrame]:
+def equilibria(checkpoints: str | Path, **settings) -> dict[str, pd.DataFrame]:
     """Equilibria of the final checkpoint's flow → {"equilibria", "equilibrium_search",
     "equilibrium_trajectories", "attractor_analytics"}; ``settings`` are
     ``ZooEquilibriumSettings`` fields (``finder``: ``FixedPointSettings`` fields)."""
     parsed = ZooEquilibriumSettings.from_dict(settings)
-    model, task, payload = load_model(list_checkpoints(checkpoint_directory)[-1])
+    model, task, payload = load_model(list_checkpoints(checkpoints)[-1])
     frames = analyse_equilibria(model, task, parsed)
     run, seed = payload["run_config"]["run"], payload["seed"]
     return {name: tag(frame, run, seed) for name, frame in frames.items()}

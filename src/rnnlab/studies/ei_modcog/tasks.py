@@ -43,6 +43,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from rnnlab.tasks import TaskRegistry
 from rnnlab.tasks.base import TaskBatch
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "RingTask",
     "DM1Task",
     "DlyGoTask",
+    "TASKS",
+    "make_task",
 ]
 
 DT_MS: float = 100.0
@@ -379,3 +382,7 @@ class DlyGoTask(RingTask):
         if period != "stimulus":
             return None
         return self.ring_input(ring1=ring_bump(variables["direction"], 1.0))
+
+
+TASKS = TaskRegistry(DM1Task, DlyGoTask)
+make_task = TASKS.make

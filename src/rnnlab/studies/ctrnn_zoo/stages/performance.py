@@ -1,6 +1,6 @@
 """Stage zoo_performance: task performance of a CTRNN-zoo network (final checkpoint, noise off).
 
-Returns four tables (schemas in ``rnnlab.tables``), every one always present:
+Returns four tables (schemas in ``rnnlab.studies.ctrnn_zoo.tables``), every one always present:
 
 * ``task_performance``  validation score (1 − MSE/var) and MSE on a fixed seeded test set;
 * ``example_trials``    outputs vs targets of a few random test trials;
@@ -21,6 +21,7 @@ import torch
 from rnnlab.analysis import performance
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
+import rnnlab.studies.ctrnn_zoo.tables  # noqa: F401  (registers the study's tables)
 from rnnlab.stages.tagging import tag
 from rnnlab.tables import empty_frame
 
@@ -86,7 +87,7 @@ def psychometric_tables(model, task, repeats: int, seed: int) -> tuple[pd.DataFr
 
 
 def task_performance(
-    checkpoint_directory: str | Path,
+    checkpoints: str | Path,
     n_trials: int,
     seed: int,
     psychometric_repeats: int,
@@ -98,7 +99,7 @@ def task_performance(
     ``seed`` fixes the test set (and the example trials drawn from it), so every run and seed
     of a study is scored on the same trials.
     """
-    model, task, payload = load_model(list_checkpoints(checkpoint_directory)[-1])
+    model, task, payload = load_model(list_checkpoints(checkpoints)[-1])
     model.eval()  # forward adds no noise without a perturbation; eval for clarity
     rng = np.random.default_rng(seed)
     batch = task.sample(rng, n_trials)

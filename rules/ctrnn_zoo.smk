@@ -1,3 +1,8 @@
+# The CTRNN task zoo (seed 004): the study's plug-in (rnnlab.studies.ctrnn_zoo) and the rules of
+# its own stages. Training, aggregates and figures are shared rules.
+register_study("ctrnn_zoo")
+
+
 rule zoo_performance:
     input:
         checkpoints=f"{RUN_DIRECTORY}/checkpoints",
@@ -11,7 +16,7 @@ rule zoo_performance:
     benchmark:
         "results/benchmarks/zoo_performance/{study}/{run}/seed{seed}.tsv"
     wildcard_constraints:
-        study=ZOO,
+        study="ctrnn_zoo",
     conda:
         "../envs/torch.yaml"
     threads: 1
@@ -19,10 +24,10 @@ rule zoo_performance:
         mem_mb=2000,
         runtime=20,
     params:
-        settings=study_section("evaluation"),
-        code=code_fingerprint("rnnlab.stages.zoo_performance", "rnnlab.tables"),
+        stage=stage("rnnlab.studies.ctrnn_zoo.stages.performance:task_performance"),
+        settings=stage_settings("evaluation"),
     script:
-        "../workflow_scripts/zoo_performance.py"
+        "../workflow_scripts/stage.py"
 
 
 rule zoo_equilibria:
@@ -38,15 +43,15 @@ rule zoo_equilibria:
     benchmark:
         "results/benchmarks/zoo_equilibria/{study}/{run}/seed{seed}.tsv"
     wildcard_constraints:
-        study=ZOO,
+        study="ctrnn_zoo",
     conda:
         "../envs/torch.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(60),
     params:
-        settings=study_section("fixed_points"),
-        code=code_fingerprint("rnnlab.stages.zoo_fixed_points", "rnnlab.tables"),
+        stage=stage("rnnlab.studies.ctrnn_zoo.stages.equilibria:equilibria"),
+        settings=stage_settings("fixed_points"),
     script:
-        "../workflow_scripts/zoo_equilibria.py"
+        "../workflow_scripts/stage.py"

@@ -1,0 +1,1 @@
+"""The CTRNN zoo's stages: checkpoints in, tidy tables out."""

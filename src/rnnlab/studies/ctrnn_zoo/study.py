@@ -1,0 +1,74 @@
+"""The CTRNN zoo's plug-in: one run per task, named after it, its aggregate and figures (see
+``rnnlab.workflow.study``)."""
+
+from __future__ import annotations
+
+from rnnlab.workflow.study import AggregateTable, Aggregate, Figure, SeedTables, Study
+
+FIGURES = "rnnlab.studies.ctrnn_zoo.figures"
+
+
+class CTRNNZoo(Study):
+    name = "ctrnn_zoo"
+    title = "CTRNN task zoo (seed 004)"
+
+    def check(self, section, resolved_runs):
+        return [
+            f"studies.{self.name}.runs.{run}: the run trains task {resolved['task']['name']!r}; "
+            "a zoo run is named after its task"
+            for run, resolved in resolved_runs.items()
+            if resolved["task"]["name"] != run
+        ]
+
+    def aggregates(self, section, runs):
+        return {
+            "zoo_performance": Aggregate(
+                "rnnlab.studies.ctrnn_zoo.aggregates:zoo_performance",
+                ("task_performance",),
+                tuple(runs),
+            )
+        }
+
+    def figures(self, section, runs):
+        runs = tuple(runs)
+
+        def figure(name, label, **inputs):
+            return Figure(name, f"{FIGURES}:{name}", inputs, label)
+
+        def first_seed(table, runs=runs):
+            return SeedTables(table, runs, first_seed_only=True)
+
+        figures = [
+            figure(
+                "example_trials",
+                "outputs against targets on random test trials",
+                trials=first_seed("example_trials"),
+            ),
+            figure(
+                "fixed_point_structure",
+                "fixed-point structure",
+                points=first_seed("equilibria"),
+                trajectories=first_seed("equilibrium_trajectories"),
+            ),
+            figure("eigenvalue_spectra", "eigenvalue spectra", points=first_seed("equilibria")),
+            figure(
+                "validation_table",
+                "validation scores",
+                performance=AggregateTable("zoo_performance"),
+            ),
+        ]
+        if "cddm" in runs:
+            figures.append(
+                figure(
+                    "cddm_analysis",
+                    "psychometric curves and line attractors",
+                    psychometric=SeedTables("psychometric", ("cddm",)),
+                    fits=SeedTables("psychometric_fits", ("cddm",)),
+                    analytics=first_seed("attractor_analytics", ("cddm",)),
+                    points=first_seed("equilibria", ("cddm",)),
+                )
+            )
+        return figures
+
+
+STUDY = CTRNNZoo()

@@ -1,0 +1,92 @@
+"""Across-seed aggregates of the E/I Mod-Cog study: each takes the per-seed tables it needs and
+returns a ``statistic`` table (grouping columns, quantity, mean, bootstrap 95% CI, n seeds).
+
+Every quantity is first reduced to one value per seed, so n counts seeds, never trials.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rnnlab.analysis.statistics import summarise_over_seeds
+
+MOTIFS = ("stable", "continuous", "rotational", "saddle")
+
+
+def learning_curves(tables, seed, n_resamples):
+    log = tables["train_log"]
+    return summarise_over_seeds(
+        log, ["run", "step"], ["loss", "decision_accuracy"], seed, n_resamples
+    )
+
+
+def checkpoint_accuracy(tables, seed, n_resamples):
+    evaluation = tables["evaluation"]
+    per_seed = (
+        evaluation.groupby(["run", "task", "seed", "checkpoint_step"], sort=True)["correct"]
+        .mean()
+        .rename("accuracy")
+        .reset_index()
+    )
+    return summarise_over_seeds(
+        per_seed, ["run", "task", "checkpoint_step"], ["accuracy"], seed, n_resamples
+    )
+
+
+def gradient_timecourse(tables, seed, n_resamples):
+    return summarise_over_seeds(
+        tables["gradients"],
+        ["run", "checkpoint_step", "population", "time_step"],
+        ["l2_norm", "rms", "mean_abs", "cosine"],
+        seed,
+        n_resamples,
+    )
+
+
+def gradient_metrics(tables, seed, n_resamples):
+    return summarise_over_seeds(
+        tables["gradient_metrics"],
+        ["run", "checkpoint_step", "population"],
+        ["fisher_mean", "fisher_median", "gini"],
+        seed,
+        n_resamples,
+    )
+
+
+def weight_statistics(tables, seed, n_resamples):
+    return summarise_over_seeds(
+        tables["weight_statistics"],
+        ["run", "checkpoint_step", "population"],
+        ["n_sign_corrections", "n_sign_flips", "n_mixed_sign_columns", "log10_abs_mean", "log10_abs_std", "log10_abs_skew"],
+        seed,
+        n_resamples,
+    )
+
+
+def weight_histograms(tables, seed, n_resamples):
+    return summarise_over_seeds(
+        tables["weight_histograms"],
+        ["run", "checkpoint_step", "population", "bin_left", "bin_right"],
+        ["count"],
+        seed,
+        n_resamples,
+    )
+
+
+def fixed_point_counts(tables, seed, n_resamples):
+    """Number of unique fixed points per motif, input condition and inhibitory fraction.
+
+    The searches table lists every (run, seed, condition) searched, so a search that found no
+    point of a motif counts as zero rather than being missing. Fixed and slow points count;
+    local minima of q (``kind`` local_minimum: ghosts, not fixed points) do not.
+    """
+    points, searches = tables["fixed_points"], tables["fixed_point_search"]
+    if "kind" in points:
+        points = points[points["kind"] != "local_minimum"]
+    keys = ["run", "seed", "inhibitory_fraction", "input_condition"]
+    grid = searches[keys].drop_duplicates().merge(pd.DataFrame({"motif": MOTIFS}), how="cross")
+    counts = points.groupby(keys + ["motif"]).size().rename("count").reset_index()
+    per_seed = grid.merge(counts, on=keys + ["motif"], how="left").fillna({"count": 0})
+    return summarise_over_seeds(
+        per_seed, ["inhibitory_fraction", "input_condition", "motif"], ["count"], seed, n_resamples
+    )

@@ -1,0 +1,148 @@
+"""The E/I Mod-Cog study's plug-in: its runs, aggregates and figures (see
+``rnnlab.workflow.study``).
+
+Runs: the named runs of the main comparison (``eg`` and ``gd`` are required: the figures compare
+them) and, with ``fixed_point_sweep.enabled``, one run ``inhibition_<f>`` per inhibitory fraction
+f, trained on the sweep's seeds.
+"""
+
+from __future__ import annotations
+
+from rnnlab.workflow.study import (
+    Aggregate,
+    AggregateTable,
+    Figure,
+    RunSpec,
+    RunTable,
+    Study,
+)
+from rnnlab.workflow.config import deep_merge
+
+COMPARED_RUNS = ("eg", "gd")
+AGGREGATES = "rnnlab.studies.ei_modcog.aggregates"
+FIGURES = "rnnlab.studies.ei_modcog.figures"
+
+
+def fraction_name(fraction: float) -> str:
+    """Run name of the sweep network with inhibitory fraction ``fraction``."""
+    return f"inhibition_{fraction:g}"
+
+
+class EIModCog(Study):
+    name = "ei_modcog"
+    title = "E/I RNNs on Mod-Cog (seed 003)"
+
+    def runs(self, section):
+        runs = super().runs(section)
+        sweep = section["fixed_point_sweep"]
+        if sweep["enabled"]:
+            for fraction in sweep["inhibitory_fractions"]:
+                override = deep_merge(
+                    sweep["run"], {"model": {"excitatory_fraction": round(1 - fraction, 10)}}
+                )
+                where = f"studies.{self.name}.fixed_point_sweep.run (fraction {fraction})"
+                runs[fraction_name(fraction)] = RunSpec(override, tuple(sweep["seeds"]), where)
+        return runs
+
+    def check(self, section, resolved_runs):
+        found = [
+            f"studies.{self.name}.runs: must define a run named {run!r} (the figures compare "
+            "the eg and gd runs)"
+            for run in COMPARED_RUNS
+            if run not in section["runs"]
+        ]
+        sweep = section["fixed_point_sweep"]
+        example = sweep["example_inhibitory_fraction"]
+        if sweep["enabled"] and example not in sweep["inhibitory_fractions"]:
+            found.append(
+                f"studies.{self.name}.fixed_point_sweep.example_inhibitory_fraction: {example} is "
+                f"not one of inhibitory_fractions {sweep['inhibitory_fractions']}"
+            )
+        return found
+
+    def stage_settings(self, stage, section, resolved_run):
+        if stage != "fixed_points":
+            return section[stage]
+        # The sweep's search settings, and the network's inhibitory fraction for its tables.
+        not_for_the_job = (
+            "run", "seeds", "enabled", "inhibitory_fractions", "example_inhibitory_fraction",
+        )
+        sweep = section["fixed_point_sweep"]
+        settings = {k: v for k, v in sweep.items() if k not in not_for_the_job}
+        excitatory = resolved_run["model"]["excitatory_fraction"]
+        settings["inhibitory_fraction"] = round(1 - excitatory, 10)
+        return settings
+
+    @staticmethod
+    def _sweep_runs(section) -> tuple[str, ...]:
+        sweep = section["fixed_point_sweep"]
+        if not sweep["enabled"]:
+            return ()
+        return tuple(fraction_name(f) for f in sweep["inhibitory_fractions"])
+
+    def aggregates(self, section, runs):
+        main = tuple(section["runs"])
+        sweep = self._sweep_runs(section)
+
+        def summary(function, tables, runs):
+            return Aggregate(f"{AGGREGATES}:{function}", tuple(tables), runs)
+
+        aggregates = {
+            "learning_curves": summary("learning_curves", ["train_log"], main),
+            "checkpoint_accuracy": summary("checkpoint_accuracy", ["evaluation"], main + sweep),
+            "gradient_timecourse": summary("gradient_timecourse", ["gradients"], main),
+            "gradient_metrics": summary("gradient_metrics", ["gradient_metrics"], main),
+            "weight_statistics": summary("weight_statistics", ["weight_statistics"], main),
+            "weight_histograms": summary("weight_histograms", ["weight_histograms"], main),
+        }
+        if sweep:
+            aggregates["fixed_point_counts"] = summary(
+                "fixed_point_counts", ["fixed_points", "fixed_point_search"], sweep
+            )
+        return aggregates
+
+    def figures(self, section, runs):
+        def figure(name, label, **inputs):
+            return Figure(name, f"{FIGURES}:{name}", inputs, label)
+
+        figures = [
+            figure(
+                "learning_curves",
+                "a: learning curves",
+                curves=AggregateTable("learning_curves"),
+            ),
+            figure(
+                "checkpoint_accuracy",
+                "b: checkpoint accuracy",
+                accuracy=AggregateTable("checkpoint_accuracy"),
+            ),
+            figure(
+                "gradient_credit",
+                "c: E vs I credit assignment",
+                timecourse=AggregateTable("gradient_timecourse"),
+                metrics=AggregateTable("gradient_metrics"),
+            ),
+            figure(
+                "weight_signs",
+                "e: weight signs and magnitudes",
+                statistics=AggregateTable("weight_statistics"),
+                histograms=AggregateTable("weight_histograms"),
+            ),
+        ]
+        sweep = section["fixed_point_sweep"]
+        if sweep["enabled"]:
+            example = fraction_name(sweep["example_inhibitory_fraction"])
+            seed = sweep["seeds"][0]
+            figures.append(
+                figure(
+                    "fixed_point_motifs",
+                    "d: fixed points vs inhibition",
+                    counts=AggregateTable("fixed_point_counts"),
+                    points=RunTable("fixed_points", example, seed),
+                    trajectories=RunTable("fixed_point_trajectories", example, seed),
+                )
+            )
+        return figures
+
+
+STUDY = EIModCog()
