@@ -123,56 +123,30 @@ def find_equilibria(
 def _solve(residual: BatchedFunction, residual_jacobian: ShiftedJacobian,
            initial_states: Tensor, inputs: Tensor, settings: FixedPointSettings,
            time_kind: TimeKind) -> FixedPointResult:
-    n_initial, n_states = initial_states.shape
+    """The stages from initial states (K, N) at inputs (K, M), then what became of each point,
+    the filters (failures, outliers, duplicates) and the unique points described."""
+    n_initial = initial_states.shape[0]
     if settings.stop_at_slow_point:  # Adam's normalised steps would slide along the manifold
         warm = initial_states.clone()
     else:
         warm = adam_warm_start(residual, residual_jacobian, initial_states, inputs, settings)
     states_t, q_t, refine_iterations, stopped = refine(residual, residual_jacobian, warm,
                                                        inputs, settings)
+    finite, converged, slow, local_minimum = _outcomes(residual, residual_jacobian, states_t,
+                                                       q_t, inputs, stopped, settings)
     states, q = states_t.numpy(), q_t.numpy()
     inputs_np = inputs.numpy()
-
-    finite = np.isfinite(q) & np.isfinite(states).all(axis=-1)
-    converged = finite & (q < settings.converged_q)
-    slow = finite & ~converged & (q < settings.slow_point_q)
-    local_minimum = np.zeros(n_initial, dtype=bool)
-    stalled = np.flatnonzero(finite & ~(converged | slow) & stopped.numpy())
-    if len(stalled):
-        polished, q_polished, at_minimum = polish_local_minima(
-            residual, residual_jacobian, states_t[stalled], inputs[stalled],
-            settings.local_minimum_tolerance)
-        states[stalled], q[stalled] = polished.numpy(), q_polished.numpy()
-        local_minimum[stalled] = at_minimum.numpy()
     keep = (converged | (slow & settings.keep_slow_points)
             | (local_minimum & settings.keep_local_minima))
-
-    initial = initial_states.numpy()
-    centroid = initial.mean(axis=0)
-    spread = float(np.linalg.norm(initial - centroid, axis=-1).mean())
-    outlier = np.zeros(n_initial, dtype=bool)
-    if spread > 0 and np.isfinite(settings.outlier_distance_scale):
-        # A single initial state (spread 0) gives no scale: no outlier test then.
-        distance = np.linalg.norm(np.where(finite[:, None], states, 0.0) - centroid, axis=-1)
-        outlier = keep & (distance > settings.outlier_distance_scale * spread)
+    outlier = _outliers(initial_states.numpy(), states, finite, keep,
+                        settings.outlier_distance_scale)
     keep &= ~outlier
 
     candidates = np.flatnonzero(keep)
     joint = np.concatenate([states[candidates], inputs_np[candidates]], axis=-1)
     index = candidates[_deduplicate(joint, q[candidates], settings.unique_tolerance)]
-
-    unique_states = torch.from_numpy(states[index].copy())
-    unique_inputs = torch.from_numpy(inputs_np[index].copy())
-    if len(index):
-        jacobians = evaluate_jacobian(residual_jacobian.base, unique_states,
-                                      unique_inputs).numpy()
-    else:
-        jacobians = np.zeros((0, n_states, n_states), dtype=np.float64)
-    eigenvalues, right, left = eigendecomposition(jacobians, time_kind)
-    classify = classify_map_motif if time_kind == "map" else classify_flow_stability
-    labels = np.array([classify(row) for row in eigenvalues], dtype=object).astype(str)
-    if labels.size == 0:
-        labels = np.zeros(0, dtype=str)
+    jacobians, eigenvalues, right, left, labels = _describe(
+        residual_jacobian.base, states[index], inputs_np[index], time_kind)
 
     return FixedPointResult(
         time_kind=time_kind,
@@ -231,3 +205,57 @@ def _deduplicate(points: np.ndarray, q: np.ndarray, tolerance: float) -> np.ndar
         distance = np.linalg.norm(ordered[i:] - ordered[i], axis=-1)
         removed[i:] |= distance < tolerance
     return np.asarray(kept, dtype=np.int64)
+
+
+def _outcomes(residual: BatchedFunction, residual_jacobian: ShiftedJacobian, states: Tensor,
+              q: Tensor, inputs: Tensor, stopped: Tensor, settings: FixedPointSettings
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What became of each refined point: (K,) bool masks finite, converged (q < converged_q),
+    slow (q < slow_point_q) and at a local minimum of q. The failures whose descent stopped
+    are polished first: states (K, N) and q (K,) are updated in place."""
+    states_np, q_np = states.numpy(), q.numpy()  # views: writing them updates states, q
+    finite = np.isfinite(q_np) & np.isfinite(states_np).all(axis=-1)
+    converged = finite & (q_np < settings.converged_q)
+    slow = finite & ~converged & (q_np < settings.slow_point_q)
+    local_minimum = np.zeros(len(q_np), dtype=bool)
+    stalled = np.flatnonzero(finite & ~(converged | slow) & stopped.numpy())
+    if len(stalled):
+        polished, q_polished, at_minimum = polish_local_minima(
+            residual, residual_jacobian, states[stalled], inputs[stalled],
+            settings.local_minimum_tolerance)
+        states_np[stalled], q_np[stalled] = polished.numpy(), q_polished.numpy()
+        local_minimum[stalled] = at_minimum.numpy()
+    return finite, converged, slow, local_minimum
+
+
+def _outliers(initial: np.ndarray, states: np.ndarray, finite: np.ndarray, keep: np.ndarray,
+              scale: float) -> np.ndarray:
+    """(K,) bool: the kept points (``keep``, (K,) bool) of states (K, N) that lie farther from
+    the centroid of the initial states (K, N) than ``scale`` × their mean distance to it."""
+    centroid = initial.mean(axis=0)
+    spread = float(np.linalg.norm(initial - centroid, axis=-1).mean())
+    outlier = np.zeros(len(initial), dtype=bool)
+    if spread > 0 and np.isfinite(scale):
+        # A single initial state (spread 0) gives no scale: no outlier test then.
+        distance = np.linalg.norm(np.where(finite[:, None], states, 0.0) - centroid, axis=-1)
+        outlier = keep & (distance > scale * spread)
+    return outlier
+
+
+def _describe(jacobian: BatchedFunction, states: np.ndarray, inputs: np.ndarray,
+              time_kind: TimeKind
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """At the unique points states (P, N), inputs (P, M): the dynamics' Jacobians (P, N, N),
+    sorted eigenvalues (P, N), leading right and left eigenvectors (P, N) and labels (P,)."""
+    n_points, n_states = states.shape
+    if n_points:
+        jacobians = evaluate_jacobian(jacobian, torch.from_numpy(states.copy()),
+                                      torch.from_numpy(inputs.copy())).numpy()
+    else:
+        jacobians = np.zeros((0, n_states, n_states), dtype=np.float64)
+    eigenvalues, right, left = eigendecomposition(jacobians, time_kind)
+    classify = classify_map_motif if time_kind == "map" else classify_flow_stability
+    labels = np.array([classify(row) for row in eigenvalues], dtype=object).astype(str)
+    if labels.size == 0:
+        labels = np.zeros(0, dtype=str)
+    return jacobians, eigenvalues, right, left, labels
