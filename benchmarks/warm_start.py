@@ -33,24 +33,27 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fixed_points as bench  # noqa: E402
 
-from rnnlab.analysis import fixed_points as fp  # noqa: E402
+from rnnlab.analysis.fixed_points import FixedPointSettings  # noqa: E402
+from rnnlab.analysis.fixed_points.batched import ShiftedJacobian, as_batch  # noqa: E402
+from rnnlab.analysis.fixed_points.finder import refine  # noqa: E402
+from rnnlab.analysis.fixed_points.warm_start import adam_warm_start  # noqa: E402
 
 VARIANTS = (300, 50, 0)
 
 
 def final_states(step, jacobian, initial: np.ndarray, inputs: np.ndarray, adam_steps: int):
     """Per initial state: the finder's final state (K, N), q (K,), CPU seconds."""
-    settings = fp.FixedPointSettings(adam_steps=adam_steps, converged_q=bench.CONVERGED_Q)
-    states, inputs_2d = fp._as_batch(initial, inputs)
-    residual_jacobian = fp._ShiftedJacobian(jacobian, -1.0)  # as find_fixed_points builds it
+    settings = FixedPointSettings(adam_steps=adam_steps, converged_q=bench.CONVERGED_Q)
+    states, inputs_2d = as_batch(initial, inputs)
+    residual_jacobian = ShiftedJacobian(jacobian, -1.0)  # as find_fixed_points builds it
 
     def residual(h, u):
         return step(h, u) - h
 
     start = time.process_time()
-    warm = (fp._adam_warm_start(residual, residual_jacobian, states, inputs_2d, settings)
+    warm = (adam_warm_start(residual, residual_jacobian, states, inputs_2d, settings)
             if adam_steps else states.clone())
-    h, q, _, _ = fp._refine(residual, residual_jacobian, warm, inputs_2d, settings)
+    h, q, _, _ = refine(residual, residual_jacobian, warm, inputs_2d, settings)
     return h.numpy(), q.numpy(), time.process_time() - start
 
 

@@ -517,22 +517,25 @@ def test_failures_that_did_not_stall_at_a_minimum_are_not_reported(monkeypatch):
 
     # The criterion itself, without polishing: at the ghost the Newton step on q is ~0, 0.05
     # off along the slow direction it is ≈ 0.05 (q(z1) ≈ ½(c + z1²)², minimum at z1 = 0).
-    from rnnlab.analysis import fixed_points as fp
+    from rnnlab.analysis.fixed_points import local_minima
+    from rnnlab.analysis.fixed_points.batched import ShiftedJacobian
+
+    polish = local_minima.polish_local_minima
 
     def residual(h, u):
         return step(h, u) - h
 
-    shifted = fp._ShiftedJacobian(jacobian, -1.0)
+    shifted = ShiftedJacobian(jacobian, -1.0)
     points = torch.from_numpy(np.stack([centre, centre + 0.05 * basis[:, 0]]))
     inputs = torch.zeros(2, 0, dtype=torch.float64)
-    monkeypatch.setattr(fp, "_POLISH_STEPS", 0)
-    _, _, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 1e-3)
+    monkeypatch.setattr(local_minima, "POLISH_STEPS", 0)
+    _, _, at_minimum = polish(residual, shifted, points, inputs, 1e-3)
     assert at_minimum.tolist() == [True, False]
-    _, _, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 0.1)
+    _, _, at_minimum = polish(residual, shifted, points, inputs, 0.1)
     assert at_minimum.tolist() == [True, True]
     # With polishing (the default) the second point is brought to the ghost.
     monkeypatch.undo()
-    polished, q, at_minimum = fp._polish_local_minima(residual, shifted, points, inputs, 1e-3)
+    polished, q, at_minimum = polish(residual, shifted, points, inputs, 1e-3)
     assert at_minimum.tolist() == [True, True]
     np.testing.assert_allclose(polished.numpy(), [centre, centre], atol=1e-6)
     np.testing.assert_allclose(q.numpy(), c**2 / 2, rtol=1e-9)
@@ -544,8 +547,8 @@ def test_failures_that_did_not_stall_at_a_minimum_are_not_reported(monkeypatch):
     def residual_past(h, u):
         return step(h, u) - h
 
-    _, _, at_minimum = fp._polish_local_minima(
-        residual_past, fp._ShiftedJacobian(jacobian, -1.0), torch.from_numpy(centre)[None],
+    _, _, at_minimum = polish(
+        residual_past, ShiftedJacobian(jacobian, -1.0), torch.from_numpy(centre)[None],
         inputs[:1], 1e-3)
     assert not at_minimum.item()
 
