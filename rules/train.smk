@@ -14,8 +14,10 @@ if seeds_per_job() == 1:
         resources:
             mem_mb=2000,
             runtime=60,
-            # Not a param: how often the resume state is saved changes no result.
+            # Not params: how often the resume state is saved and how often the log reports
+            # progress change no result.
             resume_interval_seconds=config["training_resume"]["interval_seconds"],
+            progress_interval_seconds=config["training_logs"]["progress_interval_seconds"],
         params:
             run=run_config,
             resume_directory=RESUME_DIRECTORY,
@@ -41,6 +43,7 @@ else:
             mem_mb=2000,
             runtime=per_attempt(60 * seeds_per_job()),
             resume_interval_seconds=config["training_resume"]["interval_seconds"],
+            progress_interval_seconds=config["training_logs"]["progress_interval_seconds"],
         params:
             run=run_config,
             seeds=group_seeds,

@@ -75,7 +75,11 @@ def test_sigkill_in_training_resumes_and_recomputes_only_the_killed_jobs(tmp_pat
     output = result.stdout + result.stderr
     assert output.count("rule train:") == 2 and "wildcards: study=ei_modcog, run=eg" not in output
     job_log = (workflow / "results/logs/train/ei_modcog/gd/seed1.log").read_text()
-    assert f"resuming from the state saved before step {killed_at}" in job_log
+    assert (
+        f"resuming from the state saved in results/resume/ei_modcog/gd/seed1/state.pt at step "
+        f"{killed_at} of {SLOW_STEPS} ({killed_at} updates already done); results are "
+        "bit-identical to an uninterrupted run's" in job_log
+    )
 
     # Bit-identical to a training that was never interrupted.
     checkpoints = workflow / "results/ei_modcog/runs/gd/seed1/checkpoints"

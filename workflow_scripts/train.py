@@ -40,7 +40,10 @@ for seed, resume_directory, checkpoints, train_log in places:
         snakemake.params.code,
         snakemake.resources.resume_interval_seconds,
     )
-    log = train_run(run_config, seed, checkpoints, resume)
+    log = train_run(
+        run_config, seed, checkpoints, resume,
+        progress_interval_seconds=snakemake.resources.progress_interval_seconds,
+    )
     write_table(log, train_log, "train_log", provenance(snakemake, run_config, seed=seed))
     stores.append(resume)
 # Only now: if a group's job dies on a later seed, Snakemake deletes the whole group directory,

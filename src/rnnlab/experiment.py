@@ -16,8 +16,10 @@ loaded by the study that wrote it.
 from __future__ import annotations
 
 import importlib
+import time
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 import torch
 
@@ -50,11 +52,15 @@ def train_run(
     seed: int,
     checkpoint_directory: str | Path,
     resume: ResumeStore | None = None,
+    progress_interval_seconds: float = 5.0,
+    clock: Callable[[], float] = time.monotonic,
 ):
     """Train one (run, seed) and write its checkpoints; returns the training log.
 
     With ``resume``, a killed run continues from the store's last saved state: checkpoints are
     written into the store while training and moved to ``checkpoint_directory`` at the end.
+    Progress is logged (logger ``rnnlab.training``) at most every ``progress_interval_seconds``
+    of ``clock`` time; it changes no result.
     """
     torch.manual_seed(seed)
     task = build_task(run_config)
@@ -75,6 +81,8 @@ def train_run(
         save,
         label=f"{run_config.get('study', '')}/{run_config.get('run', '')} seed {seed}",
         resume=resume,
+        progress_interval_seconds=progress_interval_seconds,
+        clock=clock,
     )
     if resume is not None:
         resume.hand_over_checkpoints(checkpoint_directory)

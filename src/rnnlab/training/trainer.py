@@ -15,12 +15,17 @@ NOISE_STREAM]). Validation (``validate_every`` > 0): the loss, without noise, on
 of ``validation_trials`` trials drawn from SeedSequence([seed, VALIDATION_STREAM]), after every
 ``validate_every``-th update and after the last one; with ``keep_best`` the model ends (and the
 final checkpoint holds) the parameters with the lowest validation loss.
+
+Progress: ``train`` logs to the logger ``rnnlab.training`` what it trains, a progress line at
+most every ``progress_interval_seconds`` of wall time and a final line (see
+``rnnlab.training.progress``); reporting reads a clock and already computed numbers only, so it
+changes no result.
 """
 
 from __future__ import annotations
 
 import json
-import logging
+import time
 from dataclasses import asdict, dataclass
 from typing import Callable
 
@@ -31,13 +36,12 @@ import torch
 from rnnlab.tasks.base import TaskBatch
 from rnnlab.training.losses import LossParts, decision_accuracy, decision_loss, masked_mse
 from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
+from rnnlab.training.progress import TrainingProgress, ValidationSummary
 from rnnlab.training.resume import ResumeStore
 
 DATA_STREAM = 1  # the training-batch stream of a seed; evaluation uses its own seeds
 VALIDATION_STREAM = 2  # the fixed validation batch of a seed
 NOISE_STREAM = 3  # input and recurrent training noise of a seed
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,12 @@ class Validator:
         self.best_step, self.best_loss = state["best_step"], state["best_loss"]
         self.best_state = state["best_state"]
 
+    def summary(self) -> ValidationSummary | None:
+        """The latest validation loss and the best so far (None before the first)."""
+        if not self.steps:
+            return None
+        return ValidationSummary(self.steps[-1], self.losses[-1], self.best_step, self.best_loss)
+
     def extras(self, parameters_step: int) -> dict:
         """Checkpoint extras: the validation history so far and the best step / loss."""
         return dict(
@@ -210,6 +220,26 @@ def logged_learning_rate(config: OptimizerConfig) -> float:
     return config.learning_rate if config.name == "adam" else config.recurrent_learning_rate
 
 
+def describe_training(model, task, optimizer_config: OptimizerConfig, config: TrainingConfig,
+                      trainable: list[torch.Tensor]) -> str:
+    """One line: the task, steps and batch size, the model's size, the optimiser, validation."""
+    hidden_size = getattr(getattr(model, "config", None), "hidden_size", None)
+    units = f"{hidden_size} units, " if hidden_size is not None else ""
+    text = (
+        f"training {type(model).__name__} ({units}"
+        f"{sum(p.numel() for p in trainable):,} trainable parameters) on "
+        f"{getattr(task, 'name', type(task).__name__)}: {config.steps} steps of "
+        f"{config.batch_size} trials, {optimizer_config.name}"
+    )
+    if config.validate_every > 0:
+        text += (
+            f", validation every {config.validate_every} steps on {config.validation_trials} "
+            f"trials{' (keeping the best parameters)' if config.keep_best else ''}"
+        )
+    threads = torch.get_num_threads()
+    return text + f", {threads} thread{'s' if threads != 1 else ''}"
+
+
 def train(
     model: torch.nn.Module,
     task,
@@ -219,6 +249,8 @@ def train(
     save_checkpoint: Callable[[int, dict, dict], None],
     label: str = "",
     resume: ResumeStore | None = None,
+    progress_interval_seconds: float = 5.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> pd.DataFrame:
     """Train ``model`` in place; call ``save_checkpoint(step, state_dict, extras)`` at each
     checkpoint step, where ``extras`` holds ``sign_corrections`` (N,), the cumulative count of
@@ -233,8 +265,13 @@ def train(
     state if it has one, and saves its state there as it goes (see ``rnnlab.training.resume``);
     the checkpoints written before the interruption must survive in ``save_checkpoint``'s
     destination.
+
+    Progress goes to the logger ``rnnlab.training`` (INFO): a first line, a line at most every
+    ``progress_interval_seconds`` of ``clock`` time (seconds, monotonic) and a last line; on a
+    terminal stderr also a progress bar. Neither changes a result.
     """
     config.check()
+    progress = TrainingProgress(label, config.steps, progress_interval_seconds, clock)
     optimizer = make_optimizer(model, optimizer_config)
     rng = data_generator(seed)
     validator = Validator(task, config, seed) if config.validate_every > 0 else None
@@ -246,55 +283,74 @@ def train(
     saved = resume.load() if resume is not None else None
     if saved is not None:
         first_step, rows = _restore(saved, model, optimizer, rng, noise, validator)
-        logger.info("%s: resuming from the state saved before step %d", label, first_step)
-    for step in range(first_step, config.steps + 1):
-        final = step == config.steps
-        # Saved at the end too: a job training several seeds finishes their stores only after
-        # the last one, so a seed done before a kill resumes at its end, not at its last save.
-        if resume is not None and step > first_step and (final or resume.due()):
-            resume.save(_snapshot(step, rows, model, optimizer, rng, noise, validator))
-        if validator is not None and validator.due(step):
-            validator.evaluate(model, step)
-        parameters_step = step
-        if final and config.keep_best and validator is not None:
-            validator.restore_best(model)
-            parameters_step = validator.best_step
-        if step in checkpoint_steps:
-            corrections = optimizer.sign_corrections
-            extras = {"sign_corrections": None if corrections is None else corrections.clone()}
-            if validator is not None:
-                extras.update(validator.extras(parameters_step))
-            save_checkpoint(
-                step,
-                {k: v.detach().clone() for k, v in model.state_dict().items()},
-                extras,
-            )
-        if final:
-            break
-        tensors = batch_tensors(task.sample(rng, config.batch_size))
-        outputs, _ = noisy_forward(model, tensors["inputs"], noise)
-        parts = batch_loss(outputs, tensors, config)
-        if not torch.isfinite(parts.total):
-            raise TrainingDiverged(
-                f"{label or 'training'}: loss became {parts.total.item()} at step {step} "
-                f"(seed {seed}); lower the learning rate or the gradient clip norm"
-            )
-        optimizer.zero_grad(set_to_none=True)
-        parts.total.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(trainable, optimizer_config.grad_clip_norm)
-        optimizer.step()
-        if step % config.log_every == 0 or step == config.steps - 1:
-            rows.append(
-                dict(
-                    step=step,
-                    loss=parts.total.item(),
-                    fixation_mse=parts.fixation_mse.item(),
-                    decision_cross_entropy=parts.decision_cross_entropy.item(),
-                    decision_accuracy=batch_accuracy(outputs, tensors),
-                    learning_rate=logged_learning_rate(optimizer_config),
-                    grad_norm=float(grad_norm),
+    progress.start(
+        first_step,
+        describe_training(model, task, optimizer_config, config, trainable),
+        resumed_from=None if saved is None else f"the state saved in {resume.path}",
+    )
+    parameters_step = first_step
+    try:
+        for step in range(first_step, config.steps + 1):
+            final = step == config.steps
+            # Saved at the end too: a job training several seeds finishes their stores only after
+            # the last one, so a seed done before a kill resumes at its end, not at its last save.
+            if resume is not None and step > first_step and (final or resume.due()):
+                resume.save(_snapshot(step, rows, model, optimizer, rng, noise, validator))
+            if validator is not None and validator.due(step):
+                validator.evaluate(model, step)
+            parameters_step = step
+            if final and config.keep_best and validator is not None:
+                validator.restore_best(model)
+                parameters_step = validator.best_step
+            if step in checkpoint_steps:
+                corrections = optimizer.sign_corrections
+                extras = {"sign_corrections": None if corrections is None else corrections.clone()}
+                if validator is not None:
+                    extras.update(validator.extras(parameters_step))
+                save_checkpoint(
+                    step,
+                    {k: v.detach().clone() for k, v in model.state_dict().items()},
+                    extras,
                 )
-            )
+            if final:
+                break
+            tensors = batch_tensors(task.sample(rng, config.batch_size))
+            outputs, _ = noisy_forward(model, tensors["inputs"], noise)
+            parts = batch_loss(outputs, tensors, config)
+            if not torch.isfinite(parts.total):
+                raise TrainingDiverged(
+                    f"{label or 'training'}: loss became {parts.total.item()} at step {step} "
+                    f"(seed {seed}); lower the learning rate or the gradient clip norm"
+                )
+            optimizer.zero_grad(set_to_none=True)
+            parts.total.backward()
+            grad_norm = torch.nn.utils.clip_grad_norm_(trainable, optimizer_config.grad_clip_norm)
+            optimizer.step()
+            if step % config.log_every == 0 or step == config.steps - 1:
+                rows.append(
+                    dict(
+                        step=step,
+                        loss=parts.total.item(),
+                        fixation_mse=parts.fixation_mse.item(),
+                        decision_cross_entropy=parts.decision_cross_entropy.item(),
+                        decision_accuracy=batch_accuracy(outputs, tensors),
+                        learning_rate=logged_learning_rate(optimizer_config),
+                        grad_norm=float(grad_norm),
+                    )
+                )
+            if progress.due():
+                progress.update(
+                    step + 1, parts.total.item(), None if validator is None else validator.summary()
+                )
+    except BaseException:
+        progress.close()  # ends a terminal bar's line before the error's message
+        raise
+    progress.finish(
+        config.steps,
+        rows[-1]["loss"] if rows else None,
+        None if validator is None else validator.summary(),
+        parameters_step,
+    )
     return pd.DataFrame(rows)
 
 
