@@ -57,7 +57,7 @@ def clocked_tasks(monkeypatch, clock, batches=None):
 
 def config(**training):
     return dict(
-        study="test", run="progress",
+        study="ei_modcog", run="progress",
         task=dict(name="dm1"),
         model=dict(hidden_size=16, leak=0.5),
         optimizer=dict(name="gd", learning_rate=0.05, recurrent_learning_rate=0.05),
@@ -89,7 +89,7 @@ def test_progress_lines_at_the_interval_with_step_loss_elapsed_and_time_left(
               progress_interval_seconds=5, clock=clock)
     lines = training_lines(logs)
     first = lines[0]
-    assert first.startswith("test/progress seed 1: training LeakyRNN (16 units, ")
+    assert first.startswith("ei_modcog/progress seed 1: training LeakyRNN (16 units, ")
     assert "on dm1: 20 steps of 8 trials, gd, validation every 5 steps on 16 trials" in first
     assert first.endswith("starting fresh at step 0")
 
@@ -97,14 +97,14 @@ def test_progress_lines_at_the_interval_with_step_loss_elapsed_and_time_left(
     # The clock starts after the validation batch; a line every 5 updates of 1 s each.
     assert [int(re.search(r"step (\d+)/20", line)[1]) for line in progress] == [5, 10, 15, 20]
     line = progress[1]
-    assert line.startswith("test/progress seed 1: step 10/20 (50.0%), loss ")
+    assert line.startswith("ei_modcog/progress seed 1: step 10/20 (50.0%), loss ")
     assert re.search(r"loss \d\.\d+", line)
     assert "validation loss" in line and "at step 5" in line  # the latest validation so far
     assert "elapsed 10.0 s, left ~10.0 s (1 steps/s)" in line
     assert "elapsed 5.0 s, left ~15.0 s" in progress[0]
 
     last = lines[-1]
-    assert last.startswith("test/progress seed 1: finished 20/20 steps in 20.0 s, 1 steps/s; ")
+    assert last.startswith("ei_modcog/progress seed 1: finished 20/20 steps in 20.0 s, 1 steps/s; ")
     assert re.search(r"final loss \d\.\d+, validation loss \d\.\d+ at step 20", last)
     assert len(lines) == 1 + 4 + 1
 
@@ -164,9 +164,9 @@ def test_a_terminal_gets_a_one_line_progress_bar(tmp_path, monkeypatch, logs):
     assert drawn.count("\n") == 1 and drawn.endswith("\n")  # one line, redrawn with \r
     frames = [frame for frame in drawn.rstrip("\n").split("\r") if frame]
     assert len(frames) > 10  # redrawn every 0.5 s of clock time: every 1-s update
-    assert re.fullmatch(r"\x1b\[Ktest/progress seed 1 \[#{15}-{15}\] 10/20 loss \S+ "
+    assert re.fullmatch(r"\x1b\[Kei_modcog/progress seed 1 \[#{15}-{15}\] 10/20 loss \S+ "
                         r"10\.0 s left ~10\.0 s", frames[9])
-    assert frames[-1].startswith("\x1b[Ktest/progress seed 1 [" + "#" * 30 + "] 20/20 ")
+    assert frames[-1].startswith("\x1b[Kei_modcog/progress seed 1 [" + "#" * 30 + "] 20/20 ")
     assert len(training_lines(logs)) == 2  # the log itself is unchanged
 
 

@@ -1,4 +1,4 @@
-"""Tests for the CTRNN task-zoo generators (rnnlab.tasks.zoo)."""
+"""Tests for the CTRNN task-zoo generators (rnnlab.studies.ctrnn_zoo.tasks)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlab.tasks import (
+from rnnlab.studies.ctrnn_zoo.tasks import (
+    CDDM_COHERENCES,
+    TASKS,
     CDDMTask,
     DMTSTask,
     MemoryAntiAngleTask,
     MemoryAntiNumberTask,
-    TaskBatch,
     ThreeBitFlipFlopTask,
-    available_tasks,
     make_task,
 )
-from rnnlab.tasks.zoo import CDDM_COHERENCES
+from rnnlab.tasks import TaskBatch
 
 ZOO = {
     "cddm": (CDDMTask, 6, 2, "decision", 150),
@@ -40,7 +40,7 @@ def _sample(name: str, seed: int = 0, batch_size: int = 64, **params) -> TaskBat
 
 
 def test_registered():
-    assert set(NAMES) <= set(available_tasks())
+    assert sorted(NAMES) == TASKS.names()
     for name, (cls, *_rest) in ZOO.items():
         assert isinstance(make_task(name), cls)
 
