@@ -1,4 +1,4 @@
-"""Tests for rnnlab.plotting.checks (layout defects of figures).
+"""Tests for rnnlab.plotting.checks (layout defects of figures) and rnnlab.plotting.captions.
 
 Each planted figure has one defect that the checker must report, naming the text or label
 involved; the clean reference figure must give no message. A check that passes on a planted
@@ -12,6 +12,7 @@ import pytest
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from rnnlab.plotting.captions import caption_problems, render_caption
 from rnnlab.plotting.checks import allow_over_data, figure_defects
 from rnnlab.plotting.style import new_figure, save_figure, style_context
 
@@ -189,3 +190,41 @@ def test_checking_leaves_the_saved_file_unchanged(tmp_path):
         assert figure.dpi == dpi and Text.draw.__name__ == "draw"
         checked = save_figure(figure, tmp_path / "checked.png").read_bytes()
         assert plain == checked, build.__name__
+
+
+# ----------------------------------------------------------------------------- captions
+
+CONFIG = {"studies": {"ei_modcog": {"seeds": [1, 2], "fixed_point_sweep": {
+    "motif_tolerance": 0.02}}}}
+
+
+def test_caption_template_sees_config_and_wildcards():
+    template = (
+        '{% set f = snakemake.config["studies"]["ei_modcog"]["fixed_point_sweep"] %}\n'
+        "**Fixed points.** {{ snakemake.config['studies']['ei_modcog']['seeds'] | length }} "
+        "seeds, tolerance {{ f['motif_tolerance'] }}, run {{ snakemake.wildcards.run }}.\n"
+    )
+    text = render_caption(template, CONFIG, wildcards={"run": "eg"})
+    assert text.startswith("**Fixed points.** 2 seeds, tolerance 0.02, run eg.")
+    assert caption_problems(text) == []
+
+
+def test_bars_around_lambda_are_an_undefined_substitution():
+    # The sentence of report/ei_modcog/fixed_point_motifs.rst that shows a
+    # "Docutils System Messages" block in the report.
+    template = ("motif from the eigenvalues of the Jacobian: stable (all |λ| < 1 − "
+                "{{ snakemake.config['studies']['ei_modcog']['fixed_point_sweep']"
+                "['motif_tolerance'] }}), continuous (some\n|λ| within 0.02 of 1).\n")
+    problems = caption_problems(render_caption(template, CONFIG))
+    assert problems and all("Undefined substitution referenced" in p for p in problems)
+    assert problems[0].startswith("line 1: ERROR:")
+
+
+@pytest.mark.parametrize("written", [r"all \|λ\| < 1", r"all :math:`|\lambda|` < 1"])
+def test_escaped_bars_or_math_are_fine(written):
+    assert caption_problems(render_caption(written + "\n", CONFIG)) == []
+
+
+def test_other_restructuredtext_problems_are_reported():
+    assert any("Unknown target name" in p for p in caption_problems("see `nowhere`_\n"))
+    assert caption_problems(render_caption("Links to the Workflow_ panel resolve.\n", {})) == []
