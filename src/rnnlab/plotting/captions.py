@@ -42,6 +42,7 @@ REPORT_LINKS = textwrap.dedent("""
     {% endfor %}
     """)
 
+_UNDEFINED = re.compile(r'Undefined substitution referenced: "(.*)"\.$')
 _MESSAGE = re.compile(r"^(?P<source>.*?):(?P<line>\d*): \((?P<level>[A-Z]+)/\d\) (?P<text>.*)$",
                       re.DOTALL)
 
@@ -81,9 +82,10 @@ class _Messages:
 def caption_problems(rst_text: str) -> list[str]:
     """The docutils system messages (warnings and errors) of a rendered caption.
 
-    Each message reads "line N: ERROR: ..." (N counts from the start of ``rst_text``; for
-    problems found after parsing, such as undefined substitutions, it is the first line of
-    the paragraph). [] means the caption renders without a "Docutils System Messages" block.
+    Each message reads "line N: ERROR: ..." with N counted in ``rst_text`` (the rendered
+    caption: Jinja's ``{% ... %}`` lines are gone). docutils gives the first line of the
+    paragraph for an undefined substitution; the line of the ``|name|`` itself is given
+    instead. [] means the caption renders without a "Docutils System Messages" block.
     """
     stream = _Messages()
     # As Snakemake (html writer, default report level WARNING), but messages are collected
@@ -91,12 +93,19 @@ def caption_problems(rst_text: str) -> list[str]:
     publish_parts(rst_text, writer="html",
                   settings_overrides={"warning_stream": stream, "halt_level": 5,
                                       "report_level": 2})
+    lines = rst_text.splitlines()
     problems = []
     for item in stream.items:
         match = _MESSAGE.match(item.strip())
         if match is None:
             problems.append(item.strip())
             continue
-        line = f"line {match['line']}: " if match["line"] else ""
-        problems.append(f"{line}{match['level']}: {match['text'].strip()}")
+        text, line = match["text"].strip(), match["line"]
+        name = _UNDEFINED.match(text)
+        if name is not None:  # the k-th message of a name is its k-th use
+            uses = [n for n, row in enumerate(lines, 1) if f"|{name[1]}|" in row]
+            earlier = sum(p.endswith(text) for p in problems)
+            line = str(uses[earlier]) if earlier < len(uses) else line
+        problems.append(f"line {line}: {match['level']}: {text}" if line
+                        else f"{match['level']}: {text}")
     return problems
