@@ -181,6 +181,13 @@ def test_minimum_font_size_is_a_parameter():
     assert not any("small font" in d for d in figure_defects(tiny_font(), min_font_pt=4.0))
 
 
+def test_figure_without_agg_canvas_is_refused():
+    from matplotlib.figure import Figure
+
+    with pytest.raises(TypeError, match="Agg canvas"):
+        figure_defects(Figure())
+
+
 def test_checking_leaves_the_saved_file_unchanged(tmp_path):
     for build in (clean, axis3d_label_into_ticks):
         plain = save_figure(build(), tmp_path / "plain.png").read_bytes()

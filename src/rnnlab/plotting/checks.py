@@ -43,6 +43,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -83,6 +84,9 @@ def figure_defects(figure: Figure, *, min_font_pt: float = 6.0) -> list[str]:
 @contextmanager
 def _drawn_as_saved(figure: Figure):
     """Draw ``figure`` as ``save_figure`` would; yield (renderer, drawn texts); undo layout."""
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        raise TypeError(f"figure_defects needs a Figure on an Agg canvas (as made by "
+                        f"rnnlab.plotting.style.new_figure), not {type(figure.canvas).__name__}")
     saved = _layout_state(figure)
     previous_dpi = figure.dpi
     try:
