@@ -39,6 +39,29 @@ def clean():
     return figure
 
 
+def rotated_ticks():
+    """Long tick labels at 45°: their axis-aligned boxes overlap, the labels do not."""
+    with style_context():
+        figure, ax = _figure(5.0, 3.0)
+        ax.plot(range(10), range(10))
+        ax.set_xticks(range(10), [f"checkpoint {1000 * k:,}" for k in range(10)], rotation=45,
+                      ha="right", rotation_mode="anchor")
+    return figure
+
+
+def patch_proxies(drawn: bool):
+    from matplotlib.patches import Patch
+
+    with style_context():
+        figure, ax = _figure()
+        ax.plot(X, X, color="k", label="mean")
+        if drawn:
+            ax.fill_between(X, X - 0.1, X + 0.1, color="#CC79A7", alpha=0.3, linewidth=0)
+        ax.legend(handles=[ax.lines[0], Patch(facecolor="#CC79A7", label="95% CI")],
+                  loc="upper left")
+    return figure
+
+
 def overlapping_texts():
     with style_context():
         figure, ax = _figure()
@@ -171,6 +194,16 @@ def test_planted_defects_report_nothing_else():
     assert len(defects) == 2 and not any("'trajectory'" in d for d in defects), defects
     defects = figure_defects(dropped_labelled_line())
     assert len(defects) == 1, defects
+
+
+def test_rotated_tick_labels_are_judged_by_their_own_boxes():
+    assert figure_defects(rotated_ticks()) == []
+
+
+def test_patch_proxy_needs_an_area_of_its_colour():
+    assert figure_defects(patch_proxies(drawn=True)) == []
+    (message,) = figure_defects(patch_proxies(drawn=False))
+    assert "'95% CI'" in message and "nothing drawn" in message
 
 
 def test_opt_out_marks_one_text_as_meant_to_sit_on_data():
