@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rnnlab.tables import SCHEMAS, read_table, read_table_name
+from rnnlab.tables import all_schemas, read_table, read_table_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -81,19 +81,49 @@ def test_snakefmt_check_passes():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_job_rule_has_conda_log_and_a_pinned_env():
-    for rule_file in (ROOT / "rules").glob("*.smk"):
-        for block in re.split(r"^\s*rule ", rule_file.read_text(), flags=re.M)[1:]:
-            name = block.split(":")[0]
-            if "script:" not in block and "shell:" not in block:
-                continue  # a target rule: inputs only
-            assert "    log:" in block, f"{rule_file.name}: rule {name} has no log"
-            env = re.search(r'conda:\n\s+"\.\./(envs/[\w.]+)"', block)
-            assert env and (ROOT / env.group(1)).exists(), f"{rule_file.name}: rule {name}"
-            if "benchmark:" not in block:
-                assert "figures" in rule_file.name or name in (
-                    "gradient_metrics", "provenance", "copy_trained_seed"
-                ), name
+RULES_PROBE = """
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+
+with SnakemakeApi(OutputSettings(quiet=None)) as api:
+    workflow = api.workflow(
+        resource_settings=ResourceSettings(),
+        config_settings=ConfigSettings(configfiles=[Path(p) for p in sys.argv[1:]]),
+        snakefile=Path("Snakefile"),
+        workdir=Path("."),
+    )._workflow
+    print(json.dumps({
+        rule.name: dict(log=bool(rule.log), conda=rule.conda_env, benchmark=bool(rule.benchmark),
+                        local=workflow.is_local(rule), job=rule.script is not None
+                        or rule.shellcmd is not None)
+        for rule in workflow.rules
+    }))
+"""
+
+
+def workflow_rules(directory: Path, *configfiles: str) -> dict[str, dict]:
+    """Every rule of the workflow as Snakemake parsed it: has a log, its conda env, has a
+    benchmark, is local, runs a job (script or shell)."""
+    result = subprocess.run([sys.executable, "-c", RULES_PROBE, *configfiles], cwd=directory,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_every_job_rule_has_conda_log_and_a_pinned_env_and_compute_a_benchmark():
+    rules = workflow_rules(ROOT, "config/test.yaml")
+    jobs = {name: rule for name, rule in rules.items() if rule["job"]}
+    assert {"train", "aggregate", "fixed_points", "ctrnn_zoo_cddm_analysis"} <= set(jobs)
+    for name, rule in jobs.items():
+        assert rule["log"], f"rule {name} has no log"
+        assert rule["conda"] and (ROOT / "rules" / rule["conda"]).resolve().is_file(), name
+        # Compute jobs (everything that is not a quick local figure, copy or provenance job)
+        # record their time and memory.
+        assert rule["benchmark"] or rule["local"] and name != "aggregate", f"rule {name}"
+    targets = {name for name, rule in rules.items() if not rule["job"]}
+    assert {"all", "ei_modcog", "ctrnn_zoo"} <= targets
 
 
 def write_config(workflow: Path, edit) -> None:
@@ -105,21 +135,52 @@ def write_config(workflow: Path, edit) -> None:
 @pytest.mark.parametrize(
     "edit, named",
     [
-        (lambda c: c["studies"]["ei_modcog"].update(sedes=[1]), "sedes"),
-        (lambda c: c["studies"]["ei_modcog"].update(seeds="one"), "seeds"),
-        (lambda c: c["studies"].pop("ei_modcog"), "ei_modcog"),
-        (lambda c: c["studies"]["ei_modcog"]["training_defaults"]["model"].update(hiden_size=3), "hiden_size"),
-        (lambda c: c["studies"]["ei_modcog"]["runs"]["gd"].update(optimizer={"name": "adamw"}), "adamw"),
-        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"].update(example_inhibitory_fraction=0.3), "example_inhibitory_fraction"),
+        (lambda c: c["studies"]["ei_modcog"].update(sedes=[1]), "studies.ei_modcog.sedes: unknown key"),
+        (lambda c: c["studies"]["ei_modcog"].update(seeds="one"), "studies.ei_modcog.seeds: 'one' is not of type 'array'"),
+        (lambda c: c["studies"].pop("ei_modcog"), "studies.ei_modcog: missing section"),
+        (lambda c: c["studies"].update(ei_modkog={}), "studies.ei_modkog: no such study is included"),
+        (lambda c: c["studies"]["ei_modcog"]["training_defaults"]["model"].update(hiden_size=3),
+         "studies.ei_modcog.training_defaults.model.hiden_size: unknown key"),
+        (lambda c: c["studies"]["ei_modcog"]["runs"]["gd"].update(optimizer={"name": "adamw"}),
+         "studies.ei_modcog.runs.gd.optimizer.name: 'adamw' is not one of eg, gd, adam"),
+        (lambda c: c["studies"]["ctrnn_zoo"]["runs"]["dmts"]["task"].update(name="cddm"),
+         "studies.ctrnn_zoo.runs.dmts: the run trains task 'cddm'"),
+        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"].update(example_inhibitory_fraction=0.3),
+         "studies.ei_modcog.fixed_point_sweep.example_inhibitory_fraction: 0.3 is not one of"),
+        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"]["run"].update(task={"name": "dm2"}),
+         "studies.ei_modcog.fixed_point_sweep.run (fraction 0.2).task.name: 'dm2' is not one of dm1, dlygo"),
     ],
-    ids=["unknown key", "wrong type", "missing study", "unknown model key", "bad optimizer", "bad example fraction"],
+    ids=["unknown key", "wrong type", "missing study", "unknown study", "unknown model key",
+         "bad optimizer", "zoo run named after another task", "bad example fraction",
+         "bad task in a derived run"],
 )
-def test_bad_config_fails_before_any_job_naming_the_key(workflow, edit, named):
+def test_bad_config_fails_before_any_job_naming_the_key_without_traceback(workflow, edit, named):
     write_config(workflow, edit)
     result = snakemake(workflow, "-n", "--cores", "1")
+    output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert named in result.stdout + result.stderr
+    assert named in output, output[-3000:]
+    assert "Traceback" not in output and 'File "' not in output, output[-3000:]
     assert not (workflow / "results").exists()
+
+
+def test_every_config_problem_is_reported_in_one_pass(workflow):
+    def edit(config):
+        config["statistics"]["bootstrap_resamples"] = 5
+        config["studies"]["ei_modcog"]["training_defaults"]["model"]["hiden_size"] = 3
+        config["studies"]["ei_modcog"]["runs"]["eg"]["optimizer"]["name"] = "sgd"
+        config["studies"]["ctrnn_zoo"]["evaluation"]["n_trial"] = 4
+
+    write_config(workflow, edit)
+    result = snakemake(workflow, "-n", "--cores", "1")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "the configuration has 4 problems" in output, output[-3000:]
+    for key in ("statistics.bootstrap_resamples: 5 is less than the minimum of 100",
+                "studies.ei_modcog.training_defaults.model.hiden_size: unknown key",
+                "studies.ei_modcog.runs.eg.optimizer.name: 'sgd' is not one of",
+                "studies.ctrnn_zoo.evaluation.n_trial: unknown key"):
+        assert key in output, (key, output[-3000:])
 
 
 def test_every_resolved_run_has_the_run_schema_defaults(workflow):
@@ -210,6 +271,39 @@ def test_seed_groups_train_each_seed_as_alone_and_restore_a_lost_seed_alone(work
     assert [path for path, time in times.items() if path.stat().st_mtime_ns != time] == []
 
 
+def figure_defects_of_every_figure(directory: Path) -> dict[str, list[str]]:
+    """Every figure of the workflow in ``directory`` drawn again from the Parquet tables its
+    job read, and checked as printed (rnnlab.plotting.checks): {figure: defects}."""
+    from rnnlab.plotting.checks import figure_defects
+    from rnnlab.plotting.style import close_figure
+    from rnnlab.tables import read_input
+    from rnnlab.workflow.config import deep_merge
+    from rnnlab.workflow.names import resolve
+    from rnnlab.workflow.pipeline import Pipeline, load_study
+
+    def load(name):
+        return yaml.safe_load((directory / "config" / name).read_text())
+
+    config = deep_merge(load("config.yaml"), load("test.yaml"))
+    pipeline = Pipeline(config, [load_study("ei_modcog"), load_study("ctrnn_zoo")], directory)
+    found = {}
+    for study in pipeline.enabled:
+        for name, figure in pipeline.figures[study].items():
+            inputs = pipeline.figure_inputs(study, name)
+            tables = {
+                keyword: read_input(
+                    directory / paths if isinstance(paths, str) else [directory / p for p in paths]
+                )
+                for keyword, paths in inputs.items()
+            }
+            drawn = resolve(figure.draw)(**tables, **figure.options)
+            defects = figure_defects(drawn)
+            close_figure(drawn)
+            if defects:
+                found[f"{study}/{name}"] = defects
+    return found
+
+
 def run_everything(directory: Path) -> None:
     result = snakemake(directory, "--cores", "2", "--configfile", "config/test.yaml")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
@@ -224,9 +318,11 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
             figure = first / "results" / "figures" / study / f"{name}.png"
             assert figure.stat().st_size > 10_000, figure
     tables = sorted((first / "results").rglob("*.parquet"))
-    assert {read_table_name(p) for p in tables} == set(SCHEMAS)
+    assert {read_table_name(p) for p in tables} == set(all_schemas())
     for path in tables:
         read_table(path, read_table_name(path))  # raises if the file breaks its schema
+
+    assert figure_defects_of_every_figure(first) == {}
 
     nothing_to_do = snakemake(first, "-n", "--configfile", "config/test.yaml")
     assert "Nothing to be done" in nothing_to_do.stdout + nothing_to_do.stderr
@@ -251,8 +347,11 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
     assert different == []
 
     # Rerun exactly what changed: a plotting edit reruns figures only, a model edit everything.
-    plotting = first / "src" / "rnnlab" / "plotting" / "ei_modcog.py"
-    plotting.write_text(plotting.read_text() + "\n# an edit\n")
+    # (every figure module of the study: its figures are drawn by several modules)
+    for plotting in (first / "src" / "rnnlab" / "studies" / "ei_modcog").glob("figures*/**/*.py"):
+        plotting.write_text(plotting.read_text() + "\n# an edit\n")
+    for plotting in (first / "src" / "rnnlab" / "studies" / "ei_modcog").glob("figures.py"):
+        plotting.write_text(plotting.read_text() + "\n# an edit\n")
     counts = job_counts(snakemake(first, "-n", "--configfile", "config/test.yaml").stdout)
     assert set(counts) - {"total", "all"} == {f"ei_modcog_{name}" for name in STUDY_FIGURES}
     model = first / "src" / "rnnlab" / "models" / "leaky_rnn.py"

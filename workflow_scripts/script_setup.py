@@ -10,9 +10,11 @@ def start(snakemake, uses_torch: bool = False) -> None:
     log_file = open(snakemake.log[0], "w")
     sys.stderr = sys.stdout = log_file
     logging.basicConfig(stream=log_file, level=logging.INFO, format="%(asctime)s %(message)s")
-    source = Path(snakemake.scriptdir).resolve().parent / "src"
-    if str(source) not in sys.path:
-        sys.path.insert(0, str(source))
+    # The workflow's own src/ first: before an installed rnnlab, and before the copy of the
+    # parent's sys.path that Snakemake's script preamble appends (which holds src/ too, at the
+    # end, since rules/common.smk imports rnnlab from it while parsing).
+    source = str(Path(snakemake.scriptdir).resolve().parent / "src")
+    sys.path[:] = [source] + [path for path in sys.path if path != source]
     if uses_torch:
         import torch  # noqa: F401  (configure_torch sets it up)
     configure_torch(snakemake)

@@ -318,6 +318,17 @@ def read_tables(paths, table: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def read_input(paths: str | Path | list) -> pd.DataFrame:
+    """A job's input: one table (a path), or the rows of several files of the same table (a
+    list: the runs and seeds of a figure), each checked against the schema it was written with."""
+    if isinstance(paths, (str, Path)):
+        return read_table(paths, read_table_name(paths))
+    paths = list(paths)
+    if not paths:
+        raise TableError("no files given")
+    return read_tables(paths, read_table_name(paths[0]))
+
+
 def documentation_markdown() -> str:
     """Every table as Markdown (docs/tables.md): the shared ones, then each study's."""
     schemas = all_schemas()

@@ -12,6 +12,7 @@ one study's section alias another's).
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 from pathlib import Path
 
@@ -89,14 +90,20 @@ def _describe(error: jsonschema.ValidationError, prefix: str) -> list[str]:
     path = list(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted((error.schema.get("properties") or {}))
-        known = f"; known keys: {', '.join(allowed)}" if allowed else ""
-        unexpected = [k for k in error.instance if k not in (error.schema.get("properties") or {})]
-        return [f"{key_path(prefix, path + [k])}: unknown key{known}" for k in unexpected]
+        unexpected = [k for k in error.instance if k not in allowed]
+        return [f"{key_path(prefix, path + [k])}: {_unknown_key(k, allowed)}" for k in unexpected]
     if error.validator == "propertyNames":
         return [f"{key_path(prefix, path + [error.instance])}: {_brief(error)}"]
     if error.validator == "required":
         return [f"{key_path(prefix, path)}: {error.message}"]
     return [f"{key_path(prefix, path) or '(top level)'}: {_brief(error)}"]
+
+
+def _unknown_key(key, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    if close:
+        return f"unknown key (did you mean {close[0]!r}?)"
+    return f"unknown key; known keys: {', '.join(allowed)}" if allowed else "unknown key"
 
 
 def _brief(error: jsonschema.ValidationError) -> str:

@@ -142,15 +142,22 @@ class Pipeline:
         name = study.name
         prefix = f"studies.{name}"
         found = problems(validator(self.section_schema(name)), section, prefix)
-        if found or not section["enabled"]:
+        if not section.get("enabled", True):
             return found
+        # The runs are checked even when other keys of the section are wrong, as far as they
+        # can be read, so that one pass reports every problem.
         run_schema = self.run_schema(name)
         fragment = validator(partial(run_schema), fill_defaults=False)
-        defaults = section["training_defaults"]
-        found += problems(fragment, defaults, f"{prefix}.training_defaults")
-        specs = study.runs(section)
+        defaults = section.get("training_defaults")
+        if isinstance(defaults, dict):
+            found += problems(fragment, defaults, f"{prefix}.training_defaults")
+        try:
+            specs = study.runs(section)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return found  # the section's own problems say why its runs cannot be read
         for spec in specs.values():
-            found += problems(fragment, spec.override, spec.where)
+            if isinstance(spec.override, dict):
+                found += problems(fragment, spec.override, spec.where)
         if found:
             return found
         complete = validator(run_schema)
