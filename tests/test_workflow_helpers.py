@@ -217,14 +217,18 @@ def test_study_modules_read_at_parse_time_import_no_heavy_library():
 
 
 @pytest.mark.parametrize("study", STUDIES)
-def test_figure_modules_import_no_torch_or_pyplot(study):
-    """Figure jobs read Parquet only and run in an env without torch."""
-    modules = {Path(figure.draw.partition(":")[0]) for figure in
-               pipeline().figures[study].values()}
+def test_figure_and_aggregate_modules_import_no_torch_or_pyplot(study):
+    """Figure and aggregate jobs read Parquet only and run in envs without torch
+    (envs/plot.yaml, envs/tables.yaml)."""
+    resolved = pipeline()
+    modules = {figure.draw.partition(":")[0] for figure in resolved.figures[study].values()}
+    modules |= {a.function.partition(":")[0] for a in resolved.aggregates[study].values()}
+    modules |= {"rnnlab.aggregation", "rnnlab.tables", "rnnlab.plotting.style"}
     code = (
         "import importlib, sys\n"
-        f"for name in {sorted(str(m) for m in modules)!r}: importlib.import_module(name)\n"
-        "assert 'torch' not in sys.modules, 'a figure module imported torch'\n"
+        f"for name in {sorted(modules)!r}: importlib.import_module(name)\n"
+        "import rnnlab.tables; rnnlab.tables.all_schemas()\n"
+        "assert 'torch' not in sys.modules, 'a figure or aggregate module imported torch'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'a figure module imported pyplot'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

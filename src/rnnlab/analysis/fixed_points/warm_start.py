@@ -13,7 +13,7 @@ instead of 45 %); from states uniform in a box Newton takes every state to its n
 while Adam wanders 3–4 units off to two more. Where it matters is a curved slow manifold (an
 approximate ring or line attractor): Newton's straight steps leave it and crawl, and miss a root
 on it that Adam's small steps reach. The library runs without it; the stages analysing trained
-networks (``network_fixed_points``, ``zoo_fixed_points``) keep 300 steps.
+networks (``network_fixed_points``, the zoo's ``equilibria`` stage) keep 300 steps.
 
 Shapes: K = points, N = state dimension.
 """
