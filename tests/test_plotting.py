@@ -19,8 +19,9 @@ from matplotlib.text import Text
 
 from rnnlab.aggregation import aggregate
 from rnnlab.studies.ei_modcog.aggregates import MOTIFS
-from rnnlab.studies.ei_modcog import figures as ei_modcog
-from rnnlab.plotting.style import RUN_COLORS, save_figure
+from rnnlab.plotting.style import save_figure
+from rnnlab.studies.ei_modcog.figures import credit, fixed_points, training, weights
+from rnnlab.studies.ei_modcog.figures.shared import RUN_COLORS
 from rnnlab.tables import Provenance, check_frame, read_table, write_table
 
 SEEDS = (0, 1)
@@ -284,15 +285,15 @@ def _example_network(per_seed, fraction: float = 0.2, seed: int = 0):
 
 
 FIGURES = {
-    "learning_curves": lambda a, p: ei_modcog.learning_curves(a["learning_curves"]),
-    "checkpoint_accuracy": lambda a, p: ei_modcog.checkpoint_accuracy(a["checkpoint_accuracy"]),
-    "gradient_credit": lambda a, p: ei_modcog.gradient_credit(
+    "learning_curves": lambda a, p: training.learning_curves(a["learning_curves"]),
+    "checkpoint_accuracy": lambda a, p: training.checkpoint_accuracy(a["checkpoint_accuracy"]),
+    "gradient_credit": lambda a, p: credit.gradient_credit(
         a["gradient_timecourse"], a["gradient_metrics"]
     ),
-    "fixed_point_motifs": lambda a, p: ei_modcog.fixed_point_motifs(
+    "fixed_point_motifs": lambda a, p: fixed_points.fixed_point_motifs(
         a["fixed_point_counts"], *_example_network(p)
     ),
-    "weight_signs": lambda a, p: ei_modcog.weight_signs(
+    "weight_signs": lambda a, p: weights.weight_signs(
         a["weight_statistics"], a["weight_histograms"]
     ),
 }
@@ -327,16 +328,16 @@ def test_figure_saves_bit_reproducibly(name, aggregates, per_seed, tmp_path):
 def test_save_figure_depends_on_data_and_rejects_unknown_formats(aggregates, tmp_path):
     curves = aggregates["learning_curves"]
     shifted = curves.assign(mean=curves["mean"] * 0.5)
-    a = save_figure(ei_modcog.learning_curves(curves), tmp_path / "a.png")
-    b = save_figure(ei_modcog.learning_curves(shifted), tmp_path / "b.png")
+    a = save_figure(training.learning_curves(curves), tmp_path / "a.png")
+    b = save_figure(training.learning_curves(shifted), tmp_path / "b.png")
     assert a.read_bytes() != b.read_bytes()
     with pytest.raises(ValueError, match="unsupported figure format"):
-        save_figure(ei_modcog.learning_curves(curves), tmp_path / "c.jpeg")
+        save_figure(training.learning_curves(curves), tmp_path / "c.jpeg")
     assert not list(tmp_path.glob(".*partial"))
 
 
 def test_learning_curves_panels_legend_and_bands(aggregates):
-    figure = ei_modcog.learning_curves(aggregates["learning_curves"])
+    figure = training.learning_curves(aggregates["learning_curves"])
     ax_loss, ax_accuracy = figure.axes
     assert ax_loss.get_yscale() == "log"
     assert "step" in ax_loss.get_xlabel() and "accuracy" in ax_accuracy.get_ylabel()
@@ -355,7 +356,7 @@ def test_learning_curves_panels_legend_and_bands(aggregates):
 
 
 def test_checkpoint_accuracy_only_eg_and_gd(aggregates):
-    figure = ei_modcog.checkpoint_accuracy(aggregates["checkpoint_accuracy"])
+    figure = training.checkpoint_accuracy(aggregates["checkpoint_accuracy"])
     (ax,) = figure.axes
     legend = _legend_texts(figure)
     assert any(t.startswith("EG") for t in legend) and any(t.startswith("GD") for t in legend)
@@ -368,17 +369,17 @@ def test_checkpoint_accuracy_only_eg_and_gd(aggregates):
 
 def test_checkpoint_accuracy_one_panel_per_task(aggregates):
     accuracy = aggregates["checkpoint_accuracy"]
-    figure = ei_modcog.checkpoint_accuracy(pd.concat([accuracy, accuracy.assign(task="dm1")]))
+    figure = training.checkpoint_accuracy(pd.concat([accuracy, accuracy.assign(task="dm1")]))
     assert [ax.get_title() for ax in figure.axes] == ["task: dlygo", "task: dm1"]
 
 
 EMPTY_FIGURES = {
-    "learning_curves": lambda e: ei_modcog.learning_curves(e("learning_curves")),
-    "checkpoint_accuracy": lambda e: ei_modcog.checkpoint_accuracy(e("checkpoint_accuracy")),
-    "gradient_credit": lambda e: ei_modcog.gradient_credit(
+    "learning_curves": lambda e: training.learning_curves(e("learning_curves")),
+    "checkpoint_accuracy": lambda e: training.checkpoint_accuracy(e("checkpoint_accuracy")),
+    "gradient_credit": lambda e: credit.gradient_credit(
         e("gradient_timecourse"), e("gradient_metrics")
     ),
-    "weight_signs": lambda e: ei_modcog.weight_signs(
+    "weight_signs": lambda e: weights.weight_signs(
         e("weight_statistics"), e("weight_histograms")
     ),
 }
@@ -392,7 +393,7 @@ def test_empty_aggregates_give_a_labelled_empty_figure(name, aggregates, tmp_pat
 
 
 def test_gradient_credit_uses_final_checkpoint(aggregates):
-    figure = ei_modcog.gradient_credit(
+    figure = credit.gradient_credit(
         aggregates["gradient_timecourse"], aggregates["gradient_metrics"]
     )
     assert len(figure.axes) == 4
@@ -414,7 +415,7 @@ def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
     # A local minimum of q (a ghost) far off: not a fixed point, not drawn.
     ghost = points.iloc[[0]].assign(kind="local_minimum", is_converged=False, point=99,
                                     pc1=50.0, pc2=50.0)
-    figure = ei_modcog.fixed_point_motifs(aggregates["fixed_point_counts"],
+    figure = fixed_points.fixed_point_motifs(aggregates["fixed_point_counts"],
                                           pd.concat([points, ghost], ignore_index=True),
                                           trajectories)
     # Two input conditions on the left, the example on the right, and its colorbar.
@@ -435,12 +436,12 @@ def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
 
 def test_fixed_point_motifs_without_points(aggregates, per_seed, tmp_path):
     points, trajectories = _example_network(per_seed)
-    figure = ei_modcog.fixed_point_motifs(
+    figure = fixed_points.fixed_point_motifs(
         aggregates["fixed_point_counts"], points.iloc[0:0], trajectories
     )
     assert "no fixed points found" in _texts(figure)
     assert save_figure(figure, tmp_path / "empty.png").stat().st_size > 0
-    figure = ei_modcog.fixed_point_motifs(
+    figure = fixed_points.fixed_point_motifs(
         aggregates["fixed_point_counts"], points.iloc[0:0], trajectories.iloc[0:0]
     )
     assert "no fixed points found" in _texts(figure)
@@ -449,7 +450,7 @@ def test_fixed_point_motifs_without_points(aggregates, per_seed, tmp_path):
 
 def test_weight_signs_panels_and_annotations(aggregates):
     statistics = aggregates["weight_statistics"]
-    figure = ei_modcog.weight_signs(statistics, aggregates["weight_histograms"])
+    figure = weights.weight_signs(statistics, aggregates["weight_histograms"])
     assert len(figure.axes) == 3
     flips_axis, eg_axis, gd_axis = figure.axes
     legend = [t for t in _legend_texts(figure)]
@@ -489,7 +490,7 @@ def test_weight_signs_panels_and_annotations(aggregates):
 def test_weight_signs_without_gd(aggregates):
     statistics = aggregates["weight_statistics"]
     histograms = aggregates["weight_histograms"]
-    figure = ei_modcog.weight_signs(
+    figure = weights.weight_signs(
         statistics[statistics["run"] == "eg"], histograms[histograms["run"] == "eg"]
     )
     assert "no weights for gd" in _texts(figure)
@@ -497,4 +498,4 @@ def test_weight_signs_without_gd(aggregates):
 
 def test_missing_columns_are_reported(aggregates):
     with pytest.raises(ValueError, match="learning_curves: missing column"):
-        ei_modcog.learning_curves(aggregates["learning_curves"].drop(columns="step"))
+        training.learning_curves(aggregates["learning_curves"].drop(columns="step"))

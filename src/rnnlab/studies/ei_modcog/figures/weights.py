@@ -1,0 +1,203 @@
+"""Sign consistency and magnitudes of the recurrent weights, EG vs GD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from rnnlab.plotting.style import (
+    POPULATION_LINESTYLES,
+    POPULATIONS,
+    add_panel_letters,
+    has_ci,
+    new_figure,
+    no_data,
+    plot_statistic,
+    seeds_label,
+    select,
+    styled,
+)
+from rnnlab.studies.ei_modcog.figures.shared import (
+    COMPARED_RUNS,
+    STATISTIC_COLUMNS,
+    STEP_AXIS_LABEL,
+    final_step,
+    plain_steps,
+    population_color,
+    present_populations,
+    require,
+    run_colors,
+    run_label,
+    run_marker,
+    run_order,
+    signed,
+)
+
+
+# ----------------------------------------------------------------------------- (e)
+
+
+def _stairs_with_band(ax, data: pd.DataFrame, color: str, label: str) -> None:
+    """Step plot of mean counts on the bins [bin_left, bin_right), CI as a shaded step band."""
+    data = data.sort_values("bin_left")
+    left = data["bin_left"].to_numpy(dtype=float)
+    right = data["bin_right"].to_numpy(dtype=float)
+    mean = data["mean"].to_numpy(dtype=float)
+    defined = has_ci(data)
+    low = np.where(defined, data["ci_low"].to_numpy(dtype=float), mean)
+    high = np.where(defined, data["ci_high"].to_numpy(dtype=float), mean)
+    # Split at gaps between bins so a missing bin is not drawn as a flat step.
+    breaks = np.flatnonzero(~np.isclose(left[1:], right[:-1])) + 1
+    first = True
+    for segment in np.split(np.arange(len(left)), breaks):
+        if segment.size == 0:
+            continue
+        edges = np.append(left[segment], right[segment[-1]])
+        if defined[segment].any():
+            ax.stairs(
+                high[segment],
+                edges,
+                baseline=low[segment],
+                fill=True,
+                color=color,
+                alpha=0.22,
+                linewidth=0,
+            )
+        ax.stairs(mean[segment], edges, color=color, linewidth=1.3, label=label if first else None)
+        first = False
+
+
+def _skew_text(statistics: pd.DataFrame, run: str, step: int, population: str) -> str:
+    """'E: +0.06 [−0.02, +0.13]' (mean [95% CI] skewness of log10|w|), or 'E: n/a'."""
+    row = select(
+        statistics, run=run, checkpoint_step=step, population=population, quantity="log10_abs_skew"
+    )
+    if row.empty or not np.isfinite(row["mean"].iloc[0]):
+        return f"{population}: n/a"
+    text = f"{population}: {signed(row['mean'].iloc[0])}"
+    if has_ci(row)[0]:
+        text += f" [{signed(row['ci_low'].iloc[0])}, {signed(row['ci_high'].iloc[0])}]"
+    return text
+
+
+@styled
+def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COMPARED_RUNS):
+    """Sign consistency and magnitude distribution of the recurrent weights, EG vs GD.
+
+    a: cumulative number of weight updates that crossed zero and were reflected back to the
+    presynaptic sign (colour = run, line style = presynaptic population). GD needs such
+    corrections to keep Dale's law; EG cannot change a sign, so its curve is exactly 0.
+    b, c (one per run): histogram of log10|w| at the run's final checkpoint, E and I
+    overlaid (mean counts per bin over seeds, CI shaded); the legend gives the skewness of
+    log10|w| per population, mean [95% CI] over seeds (≈ 0 for log-normal magnitudes).
+
+    ``statistics``: aggregate ``weight_statistics`` (run, checkpoint_step, population,
+    quantity ∈ {n_sign_corrections, n_sign_flips, n_mixed_sign_columns, log10_abs_mean, log10_abs_std,
+    log10_abs_skew}, ...). ``histograms``: aggregate ``weight_histograms`` (run,
+    checkpoint_step, population, bin_left, bin_right, quantity "count", ...).
+    """
+    require(
+        statistics,
+        ("run", "checkpoint_step", "population") + STATISTIC_COLUMNS,
+        "weight_signs statistics",
+    )
+    require(
+        histograms,
+        ("run", "checkpoint_step", "population", "bin_left", "bin_right") + STATISTIC_COLUMNS,
+        "weight_signs histograms",
+    )
+    runs = run_order(runs)
+    colors = run_colors(runs)
+    populations = present_populations(statistics, histograms) or list(POPULATIONS)
+    figure = new_figure(10.0, 3.3)
+    grid = figure.add_gridspec(1, 1 + len(runs), width_ratios=[1.15] + [1.0] * len(runs))
+    ax_flips = figure.add_subplot(grid[0, 0])
+    histogram_axes = []
+    for index in range(len(runs)):
+        shared = histogram_axes[0] if histogram_axes else None
+        histogram_axes.append(figure.add_subplot(grid[0, 1 + index], sharey=shared))
+
+    flips = select(statistics, quantity="n_sign_corrections")
+    run_handles = []
+    for run in runs:
+        of_run = flips[flips["run"] == run]
+        for population in populations:
+            plot_statistic(
+                ax_flips,
+                of_run[of_run["population"] == population],
+                "checkpoint_step",
+                color=colors[run],
+                linestyle=POPULATION_LINESTYLES.get(population, "-."),
+                marker=run_marker(run),
+            )
+        if not of_run.empty:
+            run_handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=colors[run],
+                    marker=run_marker(run),
+                    label=f"{run_label(run)} ({seeds_label(of_run['n'])})",
+                )
+            )
+    population_handles = [
+        Line2D(
+            [],
+            [],
+            color="black",
+            linestyle=POPULATION_LINESTYLES.get(p, "-."),
+            label=f"presynaptic {p}",
+        )
+        for p in populations
+    ]
+    if run_handles:
+        ax_flips.legend(
+            handles=run_handles + population_handles, loc="upper left", title="mean ± 95% CI"
+        )
+        eg = flips[flips["run"] == "eg"]
+        if not eg.empty and (eg["mean"] == 0).all():
+            ax_flips.text(
+                0.97,
+                0.06,
+                "EG: no sign corrections",
+                transform=ax_flips.transAxes,
+                ha="right",
+                va="bottom",
+                color=colors["eg"],
+                fontsize=8,
+            )
+    else:
+        no_data(ax_flips)
+    ax_flips.set_xlabel(STEP_AXIS_LABEL)
+    ax_flips.set_ylabel("updates that crossed zero\n(reflected; cumulative)")
+    plain_steps(ax_flips)
+
+    counts = select(histograms, quantity="count")
+    for ax, run in zip(histogram_axes, runs):
+        of_run = counts[counts["run"] == run]
+        step = final_step(of_run)
+        ax.set_xlabel("log$_{10}$ |w| (recurrent weight)")
+        if step is None:
+            ax.set_title(run_label(run))
+            no_data(ax, f"no weights for {run}")
+            continue
+        ax.set_title(f"{run_label(run)}, final checkpoint (step {step:,})")
+        at_step = of_run[of_run["checkpoint_step"] == step]
+        for population in populations:
+            data = at_step[at_step["population"] == population]
+            if not data.empty:
+                _stairs_with_band(
+                    ax,
+                    data,
+                    population_color(population),
+                    _skew_text(statistics, run, step, population),
+                )
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="best", title="skewness of log$_{10}$|w|\nmean [95% CI]", alignment="left")
+    if histogram_axes:
+        histogram_axes[0].set_ylabel("weights per bin (mean over seeds)")
+        for ax in histogram_axes[1:]:
+            ax.tick_params(labelleft=False)
+    add_panel_letters([ax_flips] + histogram_axes)
+    return figure
