@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from rnnlab.aggregation import aggregate
+from rnnlab.plotting.checks import figure_defects
 from rnnlab.studies.ei_modcog.aggregates import MOTIFS
 from rnnlab.plotting.style import save_figure
 from rnnlab.studies.ei_modcog.figures import credit, fixed_points, training, weights
@@ -133,7 +134,10 @@ def _weights(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
             for step in STEPS:
                 for population, n_units in POPULATIONS.items():
                     n_weights = 10 * n_units
-                    flips = 0 if run == "eg" else int(step / 1000 * 0.1 * n_weights + seed)
+                    # GD corrects hundreds of thousands of E updates and far fewer I ones (as
+                    # in the real runs); EG none.
+                    per_step = 400 if population == "E" else 25
+                    flips = 0 if run == "eg" else int(step * per_step * (1 + 0.05 * seed))
                     log_w = rng.normal(-2.0, 0.5, n_weights)
                     statistics.append(
                         dict(
@@ -172,7 +176,7 @@ def _fixed_points(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         run = f"inhibition_{fraction}"
         for seed in SEEDS:
             for condition in ("fixation", "go"):
-                n_points = int(rng.integers(1, 5))
+                n_points = int(rng.integers(3, 6))  # point 2 of each is a slow point
                 for point in range(n_points):
                     pcs = rng.normal(size=3)
                     points.append(
@@ -254,10 +258,8 @@ def per_seed() -> dict[str, pd.DataFrame]:
     )
 
 
-@pytest.fixture(scope="module")
-def aggregates(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
+def _aggregates(per_seed, directory) -> dict[str, pd.DataFrame]:
     """Every aggregate as the workflow writes it: aggregate(), then a Parquet round trip."""
-    directory = tmp_path_factory.mktemp("aggregate")
     provenance = Provenance("ei_modcog", "all", "all", "0" * 16)
     result = {}
     for name in (
@@ -274,6 +276,18 @@ def aggregates(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
         write_table(frame, directory / f"{name}.parquet", "statistic", provenance)
         result[name] = read_table(directory / f"{name}.parquet", "statistic")
     return result
+
+
+@pytest.fixture(scope="module")
+def aggregates(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    return _aggregates(per_seed, tmp_path_factory.mktemp("aggregate"))
+
+
+@pytest.fixture(scope="module")
+def one_seed(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """The aggregates of seed 0 alone: every CI is NaN (no band, no error bar, no interval)."""
+    first = {name: frame[frame["seed"] == 0] for name, frame in per_seed.items()}
+    return _aggregates(first, tmp_path_factory.mktemp("one_seed"))
 
 
 def _example_network(per_seed, fraction: float = 0.2, seed: int = 0):
@@ -297,6 +311,65 @@ FIGURES = {
         a["weight_statistics"], a["weight_histograms"]
     ),
 }
+
+
+def _all_converged(a, p):
+    """The example network without slow points (as in the default run): no hollow markers."""
+    points, trajectories = _example_network(p)
+    points = points.assign(is_converged=True, kind="fixed")
+    return fixed_points.fixed_point_motifs(a["fixed_point_counts"], points, trajectories)
+
+
+def _two_tasks(a, p):
+    accuracy = a["checkpoint_accuracy"]
+    return training.checkpoint_accuracy(pd.concat([accuracy, accuracy.assign(task="dm1")]))
+
+
+def _runs_only(runs, build):
+    def only(a, p):
+        return build({k: v[v["run"].isin(runs)] if "run" in v else v for k, v in a.items()}, p)
+
+    return only
+
+
+# Every figure, and the edge cases the tests below build, as the checker must find them.
+CASES = {
+    **FIGURES,
+    "checkpoint_accuracy, two tasks": _two_tasks,
+    "fixed_point_motifs, no slow points": _all_converged,
+    "fixed_point_motifs, no points": lambda a, p: fixed_points.fixed_point_motifs(
+        a["fixed_point_counts"], _example_network(p)[0].iloc[0:0], _example_network(p)[1]
+    ),
+    "weight_signs, eg only": _runs_only(("eg",), FIGURES["weight_signs"]),
+    "learning_curves, eg only": _runs_only(("eg",), FIGURES["learning_curves"]),
+}
+
+
+def _assert_clean(figure: Figure) -> None:
+    defects = figure_defects(figure)
+    assert defects == [], "\n".join(defects)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_figure_has_no_layout_defects(name, aggregates, per_seed):
+    _assert_clean(CASES[name](aggregates, per_seed))
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_one_seed_figure_has_no_layout_defects(name, one_seed, per_seed):
+    _assert_clean(FIGURES[name](one_seed, per_seed))
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_empty_figure_has_no_layout_defects(name, aggregates, per_seed):
+    if name == "fixed_point_motifs":
+        points, trajectories = _example_network(per_seed)
+        figure = fixed_points.fixed_point_motifs(
+            aggregates["fixed_point_counts"].iloc[0:0], points.iloc[0:0], trajectories.iloc[0:0]
+        )
+    else:
+        figure = EMPTY_FIGURES[name](lambda key: aggregates[key].iloc[0:0])
+    _assert_clean(figure)
 
 
 def _texts(figure: Figure) -> list[str]:
@@ -362,7 +435,13 @@ def test_checkpoint_accuracy_only_eg_and_gd(aggregates):
     assert any(t.startswith("EG") for t in legend) and any(t.startswith("GD") for t in legend)
     assert not any("inhibition" in t for t in legend)
     assert ax.get_ylim() == (0.0, 1.0)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "500", "1k"]
+    # A linear step axis: the checkpoints as ticks, every run at its true steps (no sideways
+    # offset), nothing left of step 0 but a margin for the markers.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "500", "1,000"]
+    for container in ax.containers:
+        assert list(container.lines[0].get_xdata()) == [0, 500, 1000]
+    assert -50 <= ax.get_xlim()[0] < 0
+    assert ax.spines["bottom"].get_bounds() == (0, 1000)
     chance = [line for line in ax.get_lines() if line.get_label().startswith("chance")]
     assert len(chance) == 1 and chance[0].get_ydata()[0] == pytest.approx(1 / 16)
 
@@ -431,7 +510,15 @@ def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
     assert "no fixed points found" not in _texts(figure)
     legend = _legend_texts(figure)
     assert set(MOTIFS) <= set(legend)
-    assert {"input: fixation", "input: go", "fixed point", "slow point"} <= set(legend)
+    # Shapes for the inputs; a hollow key only when a slow point is drawn; no "fixed point"
+    # key that would look like the stable motif's.
+    assert {"input: fixation", "input: go", "slow point"} <= set(legend)
+    assert "fixed point" not in legend
+    assert (~points["is_converged"]).any()
+    converged = points.assign(is_converged=True, kind="fixed")
+    figure = fixed_points.fixed_point_motifs(aggregates["fixed_point_counts"], converged,
+                                             trajectories)
+    assert "slow point" not in _legend_texts(figure)
 
 
 def test_fixed_point_motifs_without_points(aggregates, per_seed, tmp_path):
@@ -454,10 +541,11 @@ def test_weight_signs_panels_and_annotations(aggregates):
     assert len(figure.axes) == 3
     flips_axis, eg_axis, gd_axis = figure.axes
     legend = [t for t in _legend_texts(figure)]
-    assert "EG (n = 2 seeds)" in legend and "GD (n = 2 seeds)" in legend
+    # EG's zeros are said in its legend entry, not by a note in the panel.
+    assert "EG (n = 2 seeds): 0 at every checkpoint" in legend and "GD (n = 2 seeds)" in legend
     assert {"presynaptic E", "presynaptic I"} <= set(legend)
-    texts = _texts(figure)
-    assert "EG: no sign corrections" in texts
+    assert [t.get_text() for t in flips_axis.texts] == ["a"]  # the panel letter only
+    assert flips_axis.get_yscale() == "symlog"
     # EG curves are exactly zero; GD curves grow.
     eg_color, gd_color = RUN_COLORS["eg"], RUN_COLORS["gd"]
     eg_lines = [l for l in flips_axis.get_lines() if l.get_color() == eg_color]

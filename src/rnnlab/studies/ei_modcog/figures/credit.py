@@ -22,6 +22,7 @@ from rnnlab.studies.ei_modcog.figures.shared import (
     STATISTIC_COLUMNS,
     STEP_AXIS_LABEL,
     final_step,
+    interval_title,
     log_if_positive,
     plain_steps,
     population_color,
@@ -120,9 +121,9 @@ def gradient_credit(timecourse: pd.DataFrame, metrics: pd.DataFrame, *, runs=COM
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(loc="best")
         ax.set_xlabel("time step in trial")
-    if shown:
-        log_if_positive(time_axes[0], *shown)
-    time_axes[0].set_ylabel("per-unit gradient norm\n‖∂L/∂h$_t$‖/√n (a.u.)")
+    logarithmic = bool(shown) and log_if_positive(time_axes[0], *shown)
+    time_axes[0].set_ylabel("per-unit gradient norm\n‖∂L/∂h$_t$‖/√n "
+                            + ("(a.u., log scale)" if logarithmic else "(a.u.)"))
 
     for quantity, ax in (("fisher_mean", ax_fisher), ("gini", ax_gini)):
         data = select(metrics, quantity=quantity)
@@ -140,18 +141,21 @@ def gradient_credit(timecourse: pd.DataFrame, metrics: pd.DataFrame, *, runs=COM
             no_data(ax)
         ax.set_xlabel(STEP_AXIS_LABEL)
         plain_steps(ax)
-    log_if_positive(ax_fisher, select(metrics, quantity="fisher_mean"))
-    ax_fisher.set_ylabel("Fisher information per unit\nmean ⟨(∂L/∂h$_i$)²⟩ (a.u.)")
+    logarithmic = log_if_positive(ax_fisher, select(metrics, quantity="fisher_mean"))
+    ax_fisher.set_ylabel("Fisher information per unit\nmean ⟨(∂L/∂h$_i$)²⟩ "
+                         + ("(a.u., log scale)" if logarithmic else "(a.u.)"))
     ax_gini.set_ylabel("Gini of Fisher information\nacross units")
     ax_gini.set_ylim(0, 1)
-    n_seeds = select(metrics, quantity="gini")
-    _population_run_legend(
-        ax_gini,
-        populations,
-        runs,
-        loc="center left",
-        bbox_to_anchor=(1.02, 0.5),
-        title=f"mean ± 95% CI\n({seeds_label(n_seeds['n'])})",
-    )
+    # Key only what panels c and d draw: the populations and runs with metrics.
+    drawn = metrics[metrics["quantity"].isin(["fisher_mean", "gini"]) & metrics["run"].isin(runs)]
+    if not drawn.empty:
+        _population_run_legend(
+            ax_gini,
+            [p for p in populations if p in set(drawn["population"].astype(str))],
+            [r for r in runs if r in set(drawn["run"].astype(str))],
+            loc="center left",
+            bbox_to_anchor=(1.02, 0.5),
+            title=interval_title(drawn["n"]).replace(", ", "\n", 1),
+        )
     add_panel_letters(time_axes + [ax_fisher, ax_gini])
     return figure

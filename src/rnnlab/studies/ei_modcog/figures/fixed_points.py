@@ -17,7 +17,6 @@ from rnnlab.plotting.style import (
     new_figure,
     no_data,
     plot_statistic,
-    seeds_label,
     select,
     styled,
 )
@@ -26,6 +25,7 @@ from rnnlab.studies.ei_modcog.figures.shared import (
     MOTIFS,
     STATISTIC_COLUMNS,
     condition_order,
+    interval_title,
     require,
 )
 
@@ -124,7 +124,7 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
         ax.tick_params(labelbottom=False)
     left_axes[-1].set_xlabel("inhibitory fraction (I units / all units)")
 
-    example_handles = _draw_example(figure, ax_example, points, trajectories)
+    example_handles, has_slow = _draw_example(figure, ax_example, points, trajectories)
     handles = [
         Line2D(
             [],
@@ -139,17 +139,20 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
         if m in found
     ] + example_handles
     if handles:
-        title = "motif"
+        parts = ["colour: motif"]
         if conditions:
-            title += (
-                f" (a–{chr(ord('a') + len(conditions) - 1)}: mean ± 95% CI, "
-                f"{seeds_label(counts['n'], 'networks')} per fraction)"
-            )
+            letters = f"a–{chr(ord('a') + len(conditions) - 1)}" if len(conditions) > 1 else "a"
+            statistic = interval_title(counts["n"], unit="networks")
+            parts[0] += f" ({letters}: {statistic} per fraction)"
+        if example_handles:
+            letter = chr(ord("a") + len(left_axes))
+            parts.append(f"{letter}: shape = input, filled = fixed point"
+                         + (", hollow = slow point" if has_slow else ""))
         figure.legend(
             handles=handles,
             loc="outside lower center",
             ncol=min(len(handles), 8),
-            title=title,
+            title="; ".join(parts),
             columnspacing=1.2,
             handletextpad=0.4,
         )
@@ -157,8 +160,9 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
     return figure
 
 
-def _draw_example(figure, ax, points: pd.DataFrame, trajectories: pd.DataFrame) -> list:
-    """Draw the example network; returns legend handles for markers (condition, converged)."""
+def _draw_example(figure, ax, points: pd.DataFrame, trajectories: pd.DataFrame):
+    """Draw the example network; returns (legend handles for the marker shapes of the input
+    conditions and, when one is drawn, the hollow slow point; whether a slow point is drawn)."""
     ax.set_title(_example_title(points, trajectories))
     ax.set_xlabel("PC 1 (a.u.)")
     ax.set_ylabel("PC 2 (a.u.)")
@@ -197,7 +201,7 @@ def _draw_example(figure, ax, points: pd.DataFrame, trajectories: pd.DataFrame) 
                 fontsize=9,
                 style="italic",
             )
-        return []
+        return [], False
 
     conditions = condition_order(points["input_condition"].unique())
     markers = {c: _CONDITION_MARKERS[i % len(_CONDITION_MARKERS)] for i, c in enumerate(conditions)}
@@ -222,6 +226,8 @@ def _draw_example(figure, ax, points: pd.DataFrame, trajectories: pd.DataFrame) 
                     linewidths=0.6 if is_converged else 1.3,
                     zorder=3 if is_converged else 4,
                 )
+    # Shape keys in grey, which no motif has; filled (fixed point) and hollow (slow point)
+    # are said in the legend title, with a hollow key only when a slow point is drawn.
     handles = [
         Line2D(
             [],
@@ -235,27 +241,19 @@ def _draw_example(figure, ax, points: pd.DataFrame, trajectories: pd.DataFrame) 
         )
         for c in conditions
     ]
-    handles += [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=6,
-            markerfacecolor="black",
-            markeredgecolor="white",
-            label="fixed point",
-        ),
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=6,
-            markerfacecolor="none",
-            markeredgecolor="black",
-            markeredgewidth=1.2,
-            label="slow point",
-        ),
-    ]
-    return handles
+    has_slow = bool((~converged).any())
+    if has_slow:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=markers[conditions[0]],
+                markersize=6,
+                markerfacecolor="none",
+                markeredgecolor=NEUTRAL_COLOR,
+                markeredgewidth=1.2,
+                label="slow point",
+            )
+        )
+    return handles, has_slow

@@ -22,6 +22,7 @@ from rnnlab.plotting.style import (
     POPULATION_COLORS,
     POPULATIONS,
     cycle_colors,
+    seeds_label,
 )
 from rnnlab.studies.ei_modcog.aggregates import MOTIFS
 
@@ -108,6 +109,31 @@ def condition_order(conditions) -> list[str]:
     return known + sorted((c for c in conditions if c not in known), key=natural)
 
 
+def interval_title(n, statistic: str = "mean ± 95% CI", unit: str = "seeds",
+                   with_n: bool = True) -> str:
+    """Legend title naming the statistic shown and n: 'mean ± 95% CI, n = 3 seeds' (or
+    'mean ± 95% CI over seeds' without n, when the entries give it), and 'mean, n = 1 seed
+    (no interval)' when no value has an interval (a single seed)."""
+    values = pd.Series(n).dropna()
+    if not values.empty and int(values.max()) < 2:
+        return f"{statistic.split(' ')[0]}, {seeds_label(values, unit)} (no interval)"
+    if not with_n:
+        return f"{statistic} over {unit}"
+    return f"{statistic}, {seeds_label(values, unit)}"
+
+
+def count_label(value: float, _position=None) -> str:
+    """Tick label of a count on a symmetric-log axis: 0, 1, 10, 100, then 10³, 10⁴, …"""
+    if value == 0:
+        return "0"
+    if abs(value) < 1000:
+        return f"{value:g}"
+    exponent = math.log10(abs(value))
+    if math.isclose(exponent, round(exponent)):
+        return f"$10^{{{round(exponent)}}}$"
+    return f"{value:,.0f}"
+
+
 def final_step(frame: pd.DataFrame) -> int | None:
     if frame.empty:
         return None
@@ -166,12 +192,16 @@ def log_if_positive(ax, *frames: pd.DataFrame, axis: str = "y") -> bool:
         target = ax.yaxis if axis == "y" else ax.xaxis
         target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         if high / low < 100:
-            target.set_minor_formatter(FuncFormatter(two_five_label))
+            mantissas = (2, 3, 5, 7) if high / low < 10 else (2, 5)
+            target.set_minor_formatter(FuncFormatter(
+                lambda value, _: mantissa_label(value, mantissas)))
     return True
 
 
-def two_five_label(value: float, _position=None) -> str:
+def mantissa_label(value: float, mantissas=(2, 5)) -> str:
+    """'0.2', '50', … for values whose mantissa is one of ``mantissas``; '' otherwise."""
     if value <= 0:
         return ""
     mantissa = value / 10 ** math.floor(math.log10(value) + 1e-9)
-    return f"{value:g}" if any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (2, 5)) else ""
+    labelled = any(math.isclose(mantissa, m, rel_tol=1e-6) for m in mantissas)
+    return f"{value:g}" if labelled else ""

@@ -26,12 +26,12 @@ from rnnlab.studies.ei_modcog.figures.shared import (
     chance_text,
     log_if_positive,
     plain_steps,
+    interval_title,
     require,
     run_colors,
     run_label,
     run_marker,
     run_order,
-    step_text,
 )
 
 
@@ -65,15 +65,18 @@ def learning_curves(curves: pd.DataFrame, *, chance: float | None = CHANCE):
                 linewidth=1.2,
             )
     loss = select(curves, quantity="loss")
+    logarithmic = False
     if loss.empty:
         no_data(ax_loss)
     else:
-        log_if_positive(ax_loss, loss)
+        logarithmic = log_if_positive(ax_loss, loss)
     if select(curves, quantity="decision_accuracy").empty:
         no_data(ax_accuracy)
     if chance is not None:
         chance_line(ax_accuracy, chance, label=chance_text(chance))
-    ax_loss.set_ylabel("training loss (MSE + cross-entropy)")
+    # Over less than a decade the log axis shows plain numbers (1, 2): say it is logarithmic.
+    ax_loss.set_ylabel("training loss (MSE + cross-entropy)"
+                       + ("\nlog scale" if logarithmic else ""))
     ax_accuracy.set_ylabel("decision accuracy (fraction correct)")
     ax_accuracy.set_ylim(0, 1.02)
     for ax in (ax_loss, ax_accuracy):
@@ -86,7 +89,7 @@ def learning_curves(curves: pd.DataFrame, *, chance: float | None = CHANCE):
             labels,
             loc="outside upper center",
             ncol=len(handles),
-            title="mean ± 95% CI over seeds",
+            title=interval_title(curves["n"], with_n=False),
         )
     add_panel_letters((ax_loss, ax_accuracy))
     return figure
@@ -103,7 +106,9 @@ def checkpoint_accuracy(
 
     ``accuracy``: aggregate ``checkpoint_accuracy`` (run, task, checkpoint_step, quantity
     "accuracy", mean, ci_low, ci_high, n). Only ``runs`` are drawn (other runs, e.g. the
-    inhibitory-fraction sweep, are ignored). Checkpoints are evenly spaced categories.
+    inhibitory-fraction sweep, are ignored). The x axis is the training step (linear, from 0),
+    every run at its own checkpoint steps: no run is shifted sideways; the later run of
+    ``runs`` is drawn under the earlier one.
     """
     require(
         accuracy, ("run", "task", "checkpoint_step") + STATISTIC_COLUMNS, "checkpoint_accuracy"
@@ -118,30 +123,25 @@ def checkpoint_accuracy(
     figure = new_figure(width, 0.4 + 2.9 * n_rows)
     axes = np.atleast_1d(figure.subplots(n_rows, n_columns, sharey=True, squeeze=False)).ravel()
     colors = run_colors(runs)
-    spread = 0.24
     for ax, task in zip(axes, tasks):
         of_task = data[data["task"].astype(str) == task]
-        steps = np.sort(of_task["checkpoint_step"].unique())
-        position = {int(s): i for i, s in enumerate(steps)}
+        steps = np.sort(of_task["checkpoint_step"].unique()).astype(float)
         present = [r for r in runs if r in set(of_task["run"])]
-        for index, run in enumerate(present):
+        for order, run in enumerate(present):
             of_run = of_task[of_task["run"] == run].sort_values("checkpoint_step")
-            offset = (index - (len(present) - 1) / 2) * spread / max(len(present) - 1, 1)
-            positions = np.array([position[int(s)] for s in of_run["checkpoint_step"]]) + offset
             errorbar_statistic(
                 ax,
-                positions,
+                of_run["checkpoint_step"].to_numpy(dtype=float),
                 of_run,
                 color=colors[run],
                 marker=run_marker(run),
                 linestyle="-",
                 label=f"{run_label(run)} ({seeds_label(of_run['n'])})",
+                zorder=3 + len(present) - order,
             )
         if chance is not None:
             chance_line(ax, chance, label=chance_text(chance))
-        ax.set_xticks(range(len(steps)))
-        ax.set_xticklabels([step_text(s) for s in steps], rotation=45 if len(steps) > 8 else 0)
-        ax.set_xlim(-0.6, len(steps) - 0.4)
+        _step_axis(ax, steps)
         if len(tasks) > 1:
             ax.set_title(f"task: {task}")
     if not tasks:
@@ -165,8 +165,23 @@ def checkpoint_accuracy(
             handles.keys(),
             loc="outside upper center",
             ncol=len(handles),
-            title="mean ± 95% CI over seeds",
+            title=interval_title(data["n"], with_n=False),
         )
     if len(tasks) > 1:
         add_panel_letters(axes[: len(tasks)])
     return figure
+
+
+def _step_axis(ax, steps: np.ndarray) -> None:
+    """A linear training-step axis from step 0 to the last checkpoint: the checkpoints as
+    ticks (up to 8 of them), a margin of 4% so the markers at the ends are whole, and the
+    axis line drawn from 0 only (no negative steps)."""
+    if steps.size == 0:
+        return
+    low, high = min(0.0, float(steps.min())), float(steps.max())
+    margin = 0.04 * (high - low) if high > low else 1.0
+    ax.set_xlim(low - margin, high + margin)
+    ax.spines["bottom"].set_bounds(low, high)
+    if steps.size <= 8:
+        ax.set_xticks(steps)
+    plain_steps(ax)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from rnnlab.plotting.style import (
     POPULATION_LINESTYLES,
@@ -22,7 +23,9 @@ from rnnlab.studies.ei_modcog.figures.shared import (
     COMPARED_RUNS,
     STATISTIC_COLUMNS,
     STEP_AXIS_LABEL,
+    count_label,
     final_step,
+    interval_title,
     plain_steps,
     population_color,
     present_populations,
@@ -110,68 +113,15 @@ def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COM
     runs = run_order(runs)
     colors = run_colors(runs)
     populations = present_populations(statistics, histograms) or list(POPULATIONS)
-    figure = new_figure(10.0, 3.3)
+    figure = new_figure(10.0, 4.1)
     grid = figure.add_gridspec(1, 1 + len(runs), width_ratios=[1.15] + [1.0] * len(runs))
     ax_flips = figure.add_subplot(grid[0, 0])
     histogram_axes = []
     for index in range(len(runs)):
         shared = histogram_axes[0] if histogram_axes else None
         histogram_axes.append(figure.add_subplot(grid[0, 1 + index], sharey=shared))
-
-    flips = select(statistics, quantity="n_sign_corrections")
-    run_handles = []
-    for run in runs:
-        of_run = flips[flips["run"] == run]
-        for population in populations:
-            plot_statistic(
-                ax_flips,
-                of_run[of_run["population"] == population],
-                "checkpoint_step",
-                color=colors[run],
-                linestyle=POPULATION_LINESTYLES.get(population, "-."),
-                marker=run_marker(run),
-            )
-        if not of_run.empty:
-            run_handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color=colors[run],
-                    marker=run_marker(run),
-                    label=f"{run_label(run)} ({seeds_label(of_run['n'])})",
-                )
-            )
-    population_handles = [
-        Line2D(
-            [],
-            [],
-            color="black",
-            linestyle=POPULATION_LINESTYLES.get(p, "-."),
-            label=f"presynaptic {p}",
-        )
-        for p in populations
-    ]
-    if run_handles:
-        ax_flips.legend(
-            handles=run_handles + population_handles, loc="upper left", title="mean ± 95% CI"
-        )
-        eg = flips[flips["run"] == "eg"]
-        if not eg.empty and (eg["mean"] == 0).all():
-            ax_flips.text(
-                0.97,
-                0.06,
-                "EG: no sign corrections",
-                transform=ax_flips.transAxes,
-                ha="right",
-                va="bottom",
-                color=colors["eg"],
-                fontsize=8,
-            )
-    else:
-        no_data(ax_flips)
-    ax_flips.set_xlabel(STEP_AXIS_LABEL)
-    ax_flips.set_ylabel("updates that crossed zero\n(reflected; cumulative)")
-    plain_steps(ax_flips)
+    _draw_corrections(ax_flips, select(statistics, quantity="n_sign_corrections"), runs, colors,
+                      populations)
 
     counts = select(histograms, quantity="count")
     for ax, run in zip(histogram_axes, runs):
@@ -194,10 +144,59 @@ def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COM
                     _skew_text(statistics, run, step, population),
                 )
         ax.set_ylim(bottom=0)
-        ax.legend(loc="best", title="skewness of log$_{10}$|w|\nmean [95% CI]", alignment="left")
+        skew = select(statistics, run=run, checkpoint_step=step, quantity="log10_abs_skew")
+        title = interval_title(skew["n"] if not skew.empty else at_step["n"],
+                               "mean [95% CI]")
+        # Below the panel: inside, a legend covers the histogram.
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), alignment="left",
+                  title=f"skewness of log$_{{10}}$|w| per population\n{title}")
     if histogram_axes:
         histogram_axes[0].set_ylabel("weights per bin (mean over seeds)")
         for ax in histogram_axes[1:]:
             ax.tick_params(labelleft=False)
     add_panel_letters([ax_flips] + histogram_axes)
     return figure
+
+
+def _draw_corrections(ax, flips: pd.DataFrame, runs, colors, populations) -> None:
+    """Panel a: cumulative sign corrections per run and presynaptic population, on a log scale
+    above 1 (GD's counts span 10–10⁶; EG's are exactly 0, drawn at the bottom)."""
+    run_handles = []
+    for run in runs:
+        of_run = flips[flips["run"] == run]
+        for population in populations:
+            plot_statistic(
+                ax,
+                of_run[of_run["population"] == population],
+                "checkpoint_step",
+                color=colors[run],
+                linestyle=POPULATION_LINESTYLES.get(population, "-."),
+                marker=run_marker(run),
+            )
+        if of_run.empty:
+            continue
+        label = f"{run_label(run)} ({seeds_label(of_run['n'])})"
+        if (of_run["mean"] == 0).all():
+            label += ": 0 at every checkpoint"
+        run_handles.append(
+            Line2D([], [], color=colors[run], marker=run_marker(run), label=label)
+        )
+    population_handles = [
+        Line2D([], [], color="black", linestyle=POPULATION_LINESTYLES.get(p, "-."),
+               label=f"presynaptic {p}")
+        for p in populations
+    ]
+    if run_handles:
+        ax.set_yscale("symlog", linthresh=1.0, linscale=0.4)
+        ax.set_ylim(bottom=-0.5)  # EG's zeros above the spine, not on it
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(count_label))
+        # Below the panel: the curves fill the axes from 0 to the top.
+        ax.legend(handles=run_handles + population_handles, loc="upper left",
+                  bbox_to_anchor=(0.0, -0.2), title=interval_title(flips["n"], with_n=False),
+                  alignment="left")
+    else:
+        no_data(ax)
+    ax.set_xlabel(STEP_AXIS_LABEL)
+    ax.set_ylabel("updates that crossed zero and were\nreflected (cumulative, log scale above 1)")
+    plain_steps(ax)
