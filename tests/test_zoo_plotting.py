@@ -206,12 +206,13 @@ def test_figure_has_no_layout_defects(name, tables):
     _assert_clean(FIGURES[name](tables))
 
 
-@pytest.mark.parametrize("name", sorted(FIGURES))
-def test_one_seed_figure_has_no_layout_defects(name, one_seed):
-    _assert_clean(FIGURES[name](one_seed))
+def test_one_seed_table_has_no_layout_defects(one_seed):
+    # The other figures draw each run's first seed: with one seed they are drawn alike.
+    _assert_clean(FIGURES["validation_table"](one_seed))
 
 
-@pytest.mark.parametrize("name", sorted(FIGURES))
+# One task: one row or one panel (cddm_analysis always draws the cddm run alone).
+@pytest.mark.parametrize("name", sorted(set(FIGURES) - {"cddm_analysis"}))
 def test_one_task_figure_has_no_layout_defects(name, tables):
     _assert_clean(FIGURES[name](_only(("cddm",), tables)))
 
