@@ -64,7 +64,9 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
     trajectories as thin lines coloured by stimulus direction (cyclic colormap) and its fixed
     points coloured by motif, marker shape by input condition, slow points (not converged)
     hollow, local minima of q that are not fixed points (``kind`` local_minimum, ghosts) left
-    out. ``points`` / ``trajectories``: that network's ``fixed_points`` and
+    out. One legend below: the motif colours (all panels), then grey keys of the input shapes
+    and, only when one is drawn, of a hollow slow point; the legend title says filled = fixed
+    point (a separate black "fixed point" key would look like the stable motif's). ``points`` / ``trajectories``: that network's ``fixed_points`` and
     ``fixed_point_trajectories`` tables; an empty ``points`` is reported in the panel.
     """
     require(

@@ -89,11 +89,13 @@ def weight_signs(statistics: pd.DataFrame, histograms: pd.DataFrame, *, runs=COM
     """Sign consistency and magnitude distribution of the recurrent weights, EG vs GD.
 
     a: cumulative number of weight updates that crossed zero and were reflected back to the
-    presynaptic sign (colour = run, line style = presynaptic population). GD needs such
-    corrections to keep Dale's law; EG cannot change a sign, so its curve is exactly 0.
+    presynaptic sign (colour = run, line style = presynaptic population), on a log scale above
+    1 (symmetric log, 0 at the bottom). GD needs such corrections to keep Dale's law; EG cannot
+    change a sign, so its curve is exactly 0, which its legend entry says.
     b, c (one per run): histogram of log10|w| at the run's final checkpoint, E and I
     overlaid (mean counts per bin over seeds, CI shaded); the legend gives the skewness of
     log10|w| per population, mean [95% CI] over seeds (≈ 0 for log-normal magnitudes).
+    Every legend sits under its panel: inside, it would cover the curves.
 
     ``statistics``: aggregate ``weight_statistics`` (run, checkpoint_step, population,
     quantity ∈ {n_sign_corrections, n_sign_flips, n_mixed_sign_columns, log10_abs_mean, log10_abs_std,
