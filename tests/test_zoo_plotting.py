@@ -317,3 +317,19 @@ def test_empty_tables_still_draw(tmp_path):
 def test_missing_columns_are_named(tables):
     with pytest.raises(ValueError, match="in_loss"):
         trials.example_trials(tables["trials"].drop(columns="in_loss"))
+
+
+def test_cddm_titles_give_only_measured_evidence(tables):
+    # An untrained network: one slow point per input, no line, the measures NaN.
+    summary = [dict(run="cddm", seed=seed, task="cddm", input_condition=condition,
+                    analysis="line", point=-1, quantity=quantity, value=value)
+               for seed in SEEDS for condition in ("motion_context", "colour_context")
+               for quantity, value in (("is_line_attractor", 0.0), ("held_coverage", np.nan),
+                                       ("marginal_time_constant_ms", np.nan))]
+    analytics = _frame(summary, "attractor_analytics")
+    figure = cddm.cddm_analysis(tables["psychometric"], tables["fits"], analytics,
+                                tables["points"])
+    titles = [ax.get_title() for ax in figure.axes[2:4]]
+    assert titles == ["motion context input: no line attractor",
+                      "colour context input: no line attractor"]
+    _assert_clean(figure)

@@ -10,6 +10,7 @@ from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from scipy.special import ndtr
 
 from rnnlab.plotting.style import NEUTRAL_COLOR, add_panel_letters, new_figure, no_data, select, styled
@@ -23,6 +24,8 @@ from rnnlab.studies.ctrnn_zoo.figures.shared import (
 
 CONTEXTS = ("motion", "colour")
 SELECTION_COLOR = "#009E73"
+PROBIT_LABEL = "probit fit along the relevant coherence"
+HALF_LABEL = "50% right choices"
 COHERENCE_CMAP = colormaps["coolwarm"]
 
 
@@ -53,6 +56,14 @@ def cddm_analysis(psychometric: pd.DataFrame, fits: pd.DataFrame, analytics: pd.
         ax.set_title(f"{context} context")
         ax.set_xlabel(f"relevant ({context}) coherence")
     axes[0, 0].set_ylabel("right choices (%)")
+    # The keys of a and b above them: inside, a legend covers curves wherever they run.
+    keys = {}
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            keys.setdefault(label, handle)
+    if keys:
+        figure.legend(keys.values(), keys.keys(), loc="outside upper center", ncol=len(keys),
+                      title="a, b: one curve per irrelevant coherence (colour bar)")
     if not surface.empty:
         colorbar = figure.colorbar(ScalarMappable(norm=norm, cmap=COHERENCE_CMAP),
                                    ax=axes[0, :], shrink=0.85, aspect=22, pad=0.02)
@@ -90,7 +101,12 @@ def _line_verdict(line: pd.DataFrame) -> str:
     verdict = "line attractor" if values["is_line_attractor"] == 1 else "no line attractor"
     held = values.get("held_coverage", np.nan)
     tau = values.get("marginal_time_constant_ms", np.nan)
-    return f"{verdict}\ntrial states on it {held:.0%}, slowest mode τ {tau / 1000:.2g} s"
+    evidence = []  # only what was measured (too few points: no line, no coverage, no mode)
+    if np.isfinite(held):
+        evidence.append(f"trial states on it {held:.0%}")
+    if np.isfinite(tau):
+        evidence.append(f"slowest mode τ {tau / 1000:.2g} s")
+    return verdict + ("\n" + ", ".join(evidence) if evidence else "")
 
 
 def _draw_psychometric(ax, surface: pd.DataFrame, fit: pd.DataFrame, norm: Normalize) -> None:
@@ -107,10 +123,9 @@ def _draw_psychometric(ax, surface: pd.DataFrame, fit: pd.DataFrame, norm: Norma
                         200)
         slope, bias = float(fit["slope"].iloc[0]), float(fit["bias"].iloc[0])
         ax.plot(x, 100 * ndtr(slope * (x - bias)), color="k", linewidth=1.4,
-                label="probit fit (relevant)")
-        ax.legend(loc="upper left")
+                label=PROBIT_LABEL)
     ax.set_ylim(-3, 103)
-    ax.axhline(50, color=NEUTRAL_COLOR, linewidth=0.6, linestyle=":")
+    ax.axhline(50, color=NEUTRAL_COLOR, linewidth=0.6, linestyle=":", label=HALF_LABEL)
 
 
 def _wide(analytics: pd.DataFrame) -> pd.DataFrame:
@@ -124,6 +139,8 @@ def _draw_line_attractor(ax, analytics: pd.DataFrame, points: pd.DataFrame) -> b
     the axes' limits take in the arrow tips. Returns whether a line was drawn."""
     for (stability, mode), group in points.groupby(["stability", "mode"]):
         ax.scatter(group["pc1"], group["pc2"], **point_style(str(stability), str(mode)))
+    for axis in (ax.xaxis, ax.yaxis):  # few ticks: points close together have long labels
+        axis.set_major_locator(MaxNLocator(nbins=4))
     line = _wide(analytics) if not analytics.empty else pd.DataFrame()
     if line.empty or "selection_pc1" not in line:
         no_data(ax, "too few slow points for a line" if not points.empty else "no data")

@@ -144,8 +144,8 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
         parts = ["colour: motif"]
         if conditions:
             letters = f"a–{chr(ord('a') + len(conditions) - 1)}" if len(conditions) > 1 else "a"
-            statistic = interval_title(counts["n"], unit="networks")
-            parts[0] += f" ({letters}: {statistic} per fraction)"
+            statistic = interval_title(counts["n"], unit="networks", per="per fraction")
+            parts[0] += f" ({letters}: {statistic})"
         if example_handles:
             letter = chr(ord("a") + len(left_axes))
             parts.append(f"{letter}: shape = input, filled = fixed point"

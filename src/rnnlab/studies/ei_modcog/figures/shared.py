@@ -110,16 +110,18 @@ def condition_order(conditions) -> list[str]:
 
 
 def interval_title(n, statistic: str = "mean ± 95% CI", unit: str = "seeds",
-                   with_n: bool = True) -> str:
+                   with_n: bool = True, per: str = "") -> str:
     """Legend title naming the statistic shown and n: 'mean ± 95% CI, n = 3 seeds' (or
     'mean ± 95% CI over seeds' without n, when the entries give it), and 'mean, n = 1 seed
-    (no interval)' when no value has an interval (a single seed)."""
+    (no interval)' when no value has an interval (a single seed). ``per``: what n counts per,
+    e.g. 'per fraction' ('n = 2 networks per fraction')."""
     values = pd.Series(n).dropna()
+    count = seeds_label(values, unit) + (f" {per}" if per else "")
     if not values.empty and int(values.max()) < 2:
-        return f"{statistic.split(' ')[0]}, {seeds_label(values, unit)} (no interval)"
+        return f"{statistic.split(' ')[0]}, {count} (no interval)"
     if not with_n:
         return f"{statistic} over {unit}"
-    return f"{statistic}, {seeds_label(values, unit)}"
+    return f"{statistic}, {count}"
 
 
 def count_label(value: float, _position=None) -> str:
