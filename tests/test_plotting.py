@@ -18,9 +18,11 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from rnnlab.aggregation import aggregate
+from rnnlab.plotting.checks import figure_defects
 from rnnlab.studies.ei_modcog.aggregates import MOTIFS
-from rnnlab.studies.ei_modcog import figures as ei_modcog
-from rnnlab.plotting.style import RUN_COLORS, save_figure
+from rnnlab.plotting.style import save_figure
+from rnnlab.studies.ei_modcog.figures import credit, fixed_points, training, weights
+from rnnlab.studies.ei_modcog.figures.shared import RUN_COLORS
 from rnnlab.tables import Provenance, check_frame, read_table, write_table
 
 SEEDS = (0, 1)
@@ -132,7 +134,10 @@ def _weights(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
             for step in STEPS:
                 for population, n_units in POPULATIONS.items():
                     n_weights = 10 * n_units
-                    flips = 0 if run == "eg" else int(step / 1000 * 0.1 * n_weights + seed)
+                    # GD corrects hundreds of thousands of E updates and far fewer I ones (as
+                    # in the real runs); EG none.
+                    per_step = 400 if population == "E" else 25
+                    flips = 0 if run == "eg" else int(step * per_step * (1 + 0.05 * seed))
                     log_w = rng.normal(-2.0, 0.5, n_weights)
                     statistics.append(
                         dict(
@@ -171,7 +176,7 @@ def _fixed_points(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         run = f"inhibition_{fraction}"
         for seed in SEEDS:
             for condition in ("fixation", "go"):
-                n_points = int(rng.integers(1, 5))
+                n_points = int(rng.integers(3, 6))  # point 2 of each is a slow point
                 for point in range(n_points):
                     pcs = rng.normal(size=3)
                     points.append(
@@ -253,10 +258,8 @@ def per_seed() -> dict[str, pd.DataFrame]:
     )
 
 
-@pytest.fixture(scope="module")
-def aggregates(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
+def _aggregates(per_seed, directory) -> dict[str, pd.DataFrame]:
     """Every aggregate as the workflow writes it: aggregate(), then a Parquet round trip."""
-    directory = tmp_path_factory.mktemp("aggregate")
     provenance = Provenance("ei_modcog", "all", "all", "0" * 16)
     result = {}
     for name in (
@@ -275,6 +278,18 @@ def aggregates(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
     return result
 
 
+@pytest.fixture(scope="module")
+def aggregates(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    return _aggregates(per_seed, tmp_path_factory.mktemp("aggregate"))
+
+
+@pytest.fixture(scope="module")
+def one_seed(per_seed, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """The aggregates of seed 0 alone: every CI is NaN (no band, no error bar, no interval)."""
+    first = {name: frame[frame["seed"] == 0] for name, frame in per_seed.items()}
+    return _aggregates(first, tmp_path_factory.mktemp("one_seed"))
+
+
 def _example_network(per_seed, fraction: float = 0.2, seed: int = 0):
     def pick(frame):
         chosen = frame[(frame["inhibitory_fraction"] == fraction) & (frame["seed"] == seed)]
@@ -284,18 +299,77 @@ def _example_network(per_seed, fraction: float = 0.2, seed: int = 0):
 
 
 FIGURES = {
-    "learning_curves": lambda a, p: ei_modcog.learning_curves(a["learning_curves"]),
-    "checkpoint_accuracy": lambda a, p: ei_modcog.checkpoint_accuracy(a["checkpoint_accuracy"]),
-    "gradient_credit": lambda a, p: ei_modcog.gradient_credit(
+    "learning_curves": lambda a, p: training.learning_curves(a["learning_curves"]),
+    "checkpoint_accuracy": lambda a, p: training.checkpoint_accuracy(a["checkpoint_accuracy"]),
+    "gradient_credit": lambda a, p: credit.gradient_credit(
         a["gradient_timecourse"], a["gradient_metrics"]
     ),
-    "fixed_point_motifs": lambda a, p: ei_modcog.fixed_point_motifs(
+    "fixed_point_motifs": lambda a, p: fixed_points.fixed_point_motifs(
         a["fixed_point_counts"], *_example_network(p)
     ),
-    "weight_signs": lambda a, p: ei_modcog.weight_signs(
+    "weight_signs": lambda a, p: weights.weight_signs(
         a["weight_statistics"], a["weight_histograms"]
     ),
 }
+
+
+def _all_converged(a, p):
+    """The example network without slow points (as in the default run): no hollow markers."""
+    points, trajectories = _example_network(p)
+    points = points.assign(is_converged=True, kind="fixed")
+    return fixed_points.fixed_point_motifs(a["fixed_point_counts"], points, trajectories)
+
+
+def _two_tasks(a, p):
+    accuracy = a["checkpoint_accuracy"]
+    return training.checkpoint_accuracy(pd.concat([accuracy, accuracy.assign(task="dm1")]))
+
+
+def _runs_only(runs, build):
+    def only(a, p):
+        return build({k: v[v["run"].isin(runs)] if "run" in v else v for k, v in a.items()}, p)
+
+    return only
+
+
+# Every figure, and the edge cases the tests below build, as the checker must find them.
+CASES = {
+    **FIGURES,
+    "checkpoint_accuracy, two tasks": _two_tasks,
+    "fixed_point_motifs, no slow points": _all_converged,
+    "fixed_point_motifs, no points": lambda a, p: fixed_points.fixed_point_motifs(
+        a["fixed_point_counts"], _example_network(p)[0].iloc[0:0], _example_network(p)[1]
+    ),
+    "weight_signs, eg only": _runs_only(("eg",), FIGURES["weight_signs"]),
+    "learning_curves, eg only": _runs_only(("eg",), FIGURES["learning_curves"]),
+}
+
+
+def _assert_clean(figure: Figure) -> None:
+    defects = figure_defects(figure)
+    assert defects == [], "\n".join(defects)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_figure_has_no_layout_defects(name, aggregates, per_seed):
+    _assert_clean(CASES[name](aggregates, per_seed))
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_one_seed_figure_has_no_layout_defects(name, one_seed, per_seed):
+    _assert_clean(FIGURES[name](one_seed, per_seed))
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_empty_figure_has_no_layout_defects(name, aggregates, per_seed):
+    if name == "fixed_point_motifs":
+        points, trajectories = _example_network(per_seed)
+        figure = fixed_points.fixed_point_motifs(
+            aggregates["fixed_point_counts"].iloc[0:0], points.iloc[0:0], trajectories.iloc[0:0]
+        )
+    else:
+        figure = EMPTY_FIGURES[name](lambda key: aggregates[key].iloc[0:0])
+    _assert_clean(figure)
 
 
 def _texts(figure: Figure) -> list[str]:
@@ -327,16 +401,16 @@ def test_figure_saves_bit_reproducibly(name, aggregates, per_seed, tmp_path):
 def test_save_figure_depends_on_data_and_rejects_unknown_formats(aggregates, tmp_path):
     curves = aggregates["learning_curves"]
     shifted = curves.assign(mean=curves["mean"] * 0.5)
-    a = save_figure(ei_modcog.learning_curves(curves), tmp_path / "a.png")
-    b = save_figure(ei_modcog.learning_curves(shifted), tmp_path / "b.png")
+    a = save_figure(training.learning_curves(curves), tmp_path / "a.png")
+    b = save_figure(training.learning_curves(shifted), tmp_path / "b.png")
     assert a.read_bytes() != b.read_bytes()
     with pytest.raises(ValueError, match="unsupported figure format"):
-        save_figure(ei_modcog.learning_curves(curves), tmp_path / "c.jpeg")
+        save_figure(training.learning_curves(curves), tmp_path / "c.jpeg")
     assert not list(tmp_path.glob(".*partial"))
 
 
 def test_learning_curves_panels_legend_and_bands(aggregates):
-    figure = ei_modcog.learning_curves(aggregates["learning_curves"])
+    figure = training.learning_curves(aggregates["learning_curves"])
     ax_loss, ax_accuracy = figure.axes
     assert ax_loss.get_yscale() == "log"
     assert "step" in ax_loss.get_xlabel() and "accuracy" in ax_accuracy.get_ylabel()
@@ -355,30 +429,36 @@ def test_learning_curves_panels_legend_and_bands(aggregates):
 
 
 def test_checkpoint_accuracy_only_eg_and_gd(aggregates):
-    figure = ei_modcog.checkpoint_accuracy(aggregates["checkpoint_accuracy"])
+    figure = training.checkpoint_accuracy(aggregates["checkpoint_accuracy"])
     (ax,) = figure.axes
     legend = _legend_texts(figure)
     assert any(t.startswith("EG") for t in legend) and any(t.startswith("GD") for t in legend)
     assert not any("inhibition" in t for t in legend)
     assert ax.get_ylim() == (0.0, 1.0)
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "500", "1k"]
+    # A linear step axis: the checkpoints as ticks, every run at its true steps (no sideways
+    # offset), nothing left of step 0 but a margin for the markers.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "500", "1,000"]
+    for container in ax.containers:
+        assert list(container.lines[0].get_xdata()) == [0, 500, 1000]
+    assert -50 <= ax.get_xlim()[0] < 0
+    assert ax.spines["bottom"].get_bounds() == (0, 1000)
     chance = [line for line in ax.get_lines() if line.get_label().startswith("chance")]
     assert len(chance) == 1 and chance[0].get_ydata()[0] == pytest.approx(1 / 16)
 
 
 def test_checkpoint_accuracy_one_panel_per_task(aggregates):
     accuracy = aggregates["checkpoint_accuracy"]
-    figure = ei_modcog.checkpoint_accuracy(pd.concat([accuracy, accuracy.assign(task="dm1")]))
+    figure = training.checkpoint_accuracy(pd.concat([accuracy, accuracy.assign(task="dm1")]))
     assert [ax.get_title() for ax in figure.axes] == ["task: dlygo", "task: dm1"]
 
 
 EMPTY_FIGURES = {
-    "learning_curves": lambda e: ei_modcog.learning_curves(e("learning_curves")),
-    "checkpoint_accuracy": lambda e: ei_modcog.checkpoint_accuracy(e("checkpoint_accuracy")),
-    "gradient_credit": lambda e: ei_modcog.gradient_credit(
+    "learning_curves": lambda e: training.learning_curves(e("learning_curves")),
+    "checkpoint_accuracy": lambda e: training.checkpoint_accuracy(e("checkpoint_accuracy")),
+    "gradient_credit": lambda e: credit.gradient_credit(
         e("gradient_timecourse"), e("gradient_metrics")
     ),
-    "weight_signs": lambda e: ei_modcog.weight_signs(
+    "weight_signs": lambda e: weights.weight_signs(
         e("weight_statistics"), e("weight_histograms")
     ),
 }
@@ -392,7 +472,7 @@ def test_empty_aggregates_give_a_labelled_empty_figure(name, aggregates, tmp_pat
 
 
 def test_gradient_credit_uses_final_checkpoint(aggregates):
-    figure = ei_modcog.gradient_credit(
+    figure = credit.gradient_credit(
         aggregates["gradient_timecourse"], aggregates["gradient_metrics"]
     )
     assert len(figure.axes) == 4
@@ -414,7 +494,7 @@ def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
     # A local minimum of q (a ghost) far off: not a fixed point, not drawn.
     ghost = points.iloc[[0]].assign(kind="local_minimum", is_converged=False, point=99,
                                     pc1=50.0, pc2=50.0)
-    figure = ei_modcog.fixed_point_motifs(aggregates["fixed_point_counts"],
+    figure = fixed_points.fixed_point_motifs(aggregates["fixed_point_counts"],
                                           pd.concat([points, ghost], ignore_index=True),
                                           trajectories)
     # Two input conditions on the left, the example on the right, and its colorbar.
@@ -430,17 +510,25 @@ def test_fixed_point_motifs_draws_counts_and_example(aggregates, per_seed):
     assert "no fixed points found" not in _texts(figure)
     legend = _legend_texts(figure)
     assert set(MOTIFS) <= set(legend)
-    assert {"input: fixation", "input: go", "fixed point", "slow point"} <= set(legend)
+    # Shapes for the inputs; a hollow key only when a slow point is drawn; no "fixed point"
+    # key that would look like the stable motif's.
+    assert {"input: fixation", "input: go", "slow point"} <= set(legend)
+    assert "fixed point" not in legend
+    assert (~points["is_converged"]).any()
+    converged = points.assign(is_converged=True, kind="fixed")
+    figure = fixed_points.fixed_point_motifs(aggregates["fixed_point_counts"], converged,
+                                             trajectories)
+    assert "slow point" not in _legend_texts(figure)
 
 
 def test_fixed_point_motifs_without_points(aggregates, per_seed, tmp_path):
     points, trajectories = _example_network(per_seed)
-    figure = ei_modcog.fixed_point_motifs(
+    figure = fixed_points.fixed_point_motifs(
         aggregates["fixed_point_counts"], points.iloc[0:0], trajectories
     )
     assert "no fixed points found" in _texts(figure)
     assert save_figure(figure, tmp_path / "empty.png").stat().st_size > 0
-    figure = ei_modcog.fixed_point_motifs(
+    figure = fixed_points.fixed_point_motifs(
         aggregates["fixed_point_counts"], points.iloc[0:0], trajectories.iloc[0:0]
     )
     assert "no fixed points found" in _texts(figure)
@@ -449,14 +537,15 @@ def test_fixed_point_motifs_without_points(aggregates, per_seed, tmp_path):
 
 def test_weight_signs_panels_and_annotations(aggregates):
     statistics = aggregates["weight_statistics"]
-    figure = ei_modcog.weight_signs(statistics, aggregates["weight_histograms"])
+    figure = weights.weight_signs(statistics, aggregates["weight_histograms"])
     assert len(figure.axes) == 3
     flips_axis, eg_axis, gd_axis = figure.axes
     legend = [t for t in _legend_texts(figure)]
-    assert "EG (n = 2 seeds)" in legend and "GD (n = 2 seeds)" in legend
+    # EG's zeros are said in its legend entry, not by a note in the panel.
+    assert "EG (n = 2 seeds): 0 at every checkpoint" in legend and "GD (n = 2 seeds)" in legend
     assert {"presynaptic E", "presynaptic I"} <= set(legend)
-    texts = _texts(figure)
-    assert "EG: no sign corrections" in texts
+    assert [t.get_text() for t in flips_axis.texts] == ["a"]  # the panel letter only
+    assert flips_axis.get_yscale() == "symlog"
     # EG curves are exactly zero; GD curves grow.
     eg_color, gd_color = RUN_COLORS["eg"], RUN_COLORS["gd"]
     eg_lines = [l for l in flips_axis.get_lines() if l.get_color() == eg_color]
@@ -489,7 +578,7 @@ def test_weight_signs_panels_and_annotations(aggregates):
 def test_weight_signs_without_gd(aggregates):
     statistics = aggregates["weight_statistics"]
     histograms = aggregates["weight_histograms"]
-    figure = ei_modcog.weight_signs(
+    figure = weights.weight_signs(
         statistics[statistics["run"] == "eg"], histograms[histograms["run"] == "eg"]
     )
     assert "no weights for gd" in _texts(figure)
@@ -497,4 +586,4 @@ def test_weight_signs_without_gd(aggregates):
 
 def test_missing_columns_are_reported(aggregates):
     with pytest.raises(ValueError, match="learning_curves: missing column"):
-        ei_modcog.learning_curves(aggregates["learning_curves"].drop(columns="step"))
+        training.learning_curves(aggregates["learning_curves"].drop(columns="step"))

@@ -4,9 +4,11 @@
   and right spines, frameless legends), applied while a figure is built and while it is saved.
 * ``new_figure``: a matplotlib ``Figure`` with constrained layout on an Agg canvas. No pyplot:
   nothing global is touched, so figure functions are safe to call from any process.
-* Colours: one per run (``eg`` and ``gd`` fixed, other runs from a fixed list), per population
-  (E red-ish, I blue-ish) and per fixed-point motif; line styles per run and per population for
-  panels where colour encodes the other one.
+* Colours: a colour cycle for named series (``cycle_colors``: a study fixes the colours of its
+  own runs and the others follow the cycle), per population of a Dale network (E red-ish,
+  I blue-ish, with line styles and markers for panels where colour encodes something else) and
+  a cyclic colormap for directions. Nothing here names a study's runs: each study's figures
+  hold their own run colours and labels.
 * ``plot_statistic`` / ``errorbar_statistic``: draw the mean of a ``statistic`` table with its
   bootstrap 95% CI (no band or bar where the CI is NaN, i.e. n = 1 seed).
 * ``save_figure``: bit-reproducible output (no software version or timestamp in the file, fixed
@@ -91,26 +93,15 @@ def new_figure(width: float, height: float) -> Figure:
 
 # ----------------------------------------------------------------------------- colours
 
-# Okabe–Ito / Tol colours, distinguishable with the common colour-vision deficiencies.
-RUN_COLORS: dict[str, str] = {"eg": "#009E73", "gd": "#6A3D9A"}  # bluish green, purple
-_OTHER_RUN_COLORS = ("#56B4E9", "#E69F00", "#CC79A7", "#666666", "#A6761D", "#000000")
-RUN_LABELS: dict[str, str] = {"eg": "EG", "gd": "GD"}
-RUN_LINESTYLES: dict[str, str] = {"eg": "-", "gd": "--"}
-RUN_MARKERS: dict[str, str] = {"eg": "o", "gd": "s"}
+# Okabe–Ito / Tol colours, distinguishable with the common colour-vision deficiencies: the
+# colours of named series (runs, conditions) that have no fixed colour of their own.
+COLOR_CYCLE = ("#56B4E9", "#E69F00", "#CC79A7", "#666666", "#A6761D", "#000000")
 
 POPULATIONS = ("E", "I")
 POPULATION_COLORS: dict[str, str] = {"E": "#D55E00", "I": "#0072B2"}  # vermillion, blue
 POPULATION_LABELS: dict[str, str] = {"E": "excitatory (E)", "I": "inhibitory (I)"}
 POPULATION_LINESTYLES: dict[str, str] = {"E": "-", "I": ":"}
 POPULATION_MARKERS: dict[str, str] = {"E": "o", "I": "^"}
-
-MOTIFS = ("stable", "continuous", "rotational", "saddle")
-MOTIF_COLORS: dict[str, str] = {
-    "stable": "#222222",
-    "continuous": "#E69F00",
-    "rotational": "#AA3377",
-    "saddle": "#33BBEE",
-}
 
 CHANCE_COLOR = "#888888"
 NEUTRAL_COLOR = "#888888"
@@ -123,24 +114,14 @@ DIRECTION_CMAP = ListedColormap(
 )
 
 
-def run_order(runs: Iterable[str]) -> list[str]:
-    """eg, gd first (when present), then the other runs sorted by name."""
-    runs = list(dict.fromkeys(str(r) for r in runs))
-    fixed = [r for r in RUN_COLORS if r in runs]
-    return fixed + sorted(r for r in runs if r not in RUN_COLORS)
-
-
-def run_colors(runs: Iterable[str]) -> dict[str, str]:
-    """Colour of each run: eg and gd always the same; others by sorted name."""
-    others = [r for r in run_order(runs) if r not in RUN_COLORS]
-    colors = {r: c for r, c in RUN_COLORS.items()}
-    for index, run in enumerate(others):
-        colors[run] = _OTHER_RUN_COLORS[index % len(_OTHER_RUN_COLORS)]
+def cycle_colors(names: Iterable[str], fixed: dict[str, str] | None = None) -> dict[str, str]:
+    """A colour per name: ``fixed`` colours first (all of them), then ``COLOR_CYCLE`` for the
+    other names in the order given."""
+    colors = dict(fixed or {})
+    others = [n for n in dict.fromkeys(names) if n not in colors]
+    for index, name in enumerate(others):
+        colors[name] = COLOR_CYCLE[index % len(COLOR_CYCLE)]
     return colors
-
-
-def run_label(run: str) -> str:
-    return RUN_LABELS.get(run, run)
 
 
 def seeds_label(n: Sequence[int] | pd.Series | np.ndarray, unit: str = "seeds") -> str:

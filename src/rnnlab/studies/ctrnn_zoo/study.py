@@ -6,6 +6,14 @@ from __future__ import annotations
 from rnnlab.workflow.study import AggregateTable, Aggregate, Figure, SeedTables, Study
 
 FIGURES = "rnnlab.studies.ctrnn_zoo.figures"
+# The module of each figure function: a figure job's code fingerprint covers only its own module.
+FIGURE_MODULES = {
+    "example_trials": "trials",
+    "validation_table": "trials",
+    "fixed_point_structure": "structure",
+    "eigenvalue_spectra": "structure",
+    "cddm_analysis": "cddm",
+}
 
 
 class CTRNNZoo(Study):
@@ -33,7 +41,7 @@ class CTRNNZoo(Study):
         runs = tuple(runs)
 
         def figure(name, label, **inputs):
-            return Figure(name, f"{FIGURES}:{name}", inputs, label)
+            return Figure(name, f"{FIGURES}.{FIGURE_MODULES[name]}:{name}", inputs, label)
 
         def first_seed(table, runs=runs):
             return SeedTables(table, runs, first_seed_only=True)

@@ -21,6 +21,14 @@ from rnnlab.workflow.config import deep_merge
 COMPARED_RUNS = ("eg", "gd")
 AGGREGATES = "rnnlab.studies.ei_modcog.aggregates"
 FIGURES = "rnnlab.studies.ei_modcog.figures"
+# The module of each figure function: a figure job's code fingerprint covers only its own module.
+FIGURE_MODULES = {
+    "learning_curves": "training",
+    "checkpoint_accuracy": "training",
+    "gradient_credit": "credit",
+    "fixed_point_motifs": "fixed_points",
+    "weight_signs": "weights",
+}
 
 
 def fraction_name(fraction: float) -> str:
@@ -103,7 +111,7 @@ class EIModCog(Study):
 
     def figures(self, section, runs):
         def figure(name, label, **inputs):
-            return Figure(name, f"{FIGURES}:{name}", inputs, label)
+            return Figure(name, f"{FIGURES}.{FIGURE_MODULES[name]}:{name}", inputs, label)
 
         figures = [
             figure(
