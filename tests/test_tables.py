@@ -28,12 +28,27 @@ def test_round_trip_keeps_values_types_and_provenance(tmp_path):
     assert not list(tmp_path.glob(".*partial"))
 
 
-def test_missing_and_unexpected_columns_are_named(tmp_path):
+def test_missing_and_unexpected_columns_are_named(tmp_path, monkeypatch):
     with pytest.raises(TableError, match="lacks column.*grad_norm"):
         write_table(train_log().drop(columns="grad_norm"), tmp_path / "a.parquet", "train_log", SOURCE)
+    monkeypatch.setitem(tables.SCHEMAS, "closed_for_test", tables.TableSchema(
+        "closed_for_test", "no extra columns", (tables.column("step", "int64", "a step"),)))
     with pytest.raises(TableError, match="unexpected column.*extra"):
-        write_table(train_log(extra=1), tmp_path / "a.parquet", "train_log", SOURCE)
+        write_table(pd.DataFrame(dict(step=[1], extra=[1])), tmp_path / "a.parquet",
+                    "closed_for_test", SOURCE)
     assert not (tmp_path / "a.parquet").exists()
+
+
+def test_a_study_trainer_may_log_extra_columns_after_the_shared_ones(tmp_path):
+    write_table(train_log(ratio=[0.5, 0.25]), tmp_path / "log.parquet", "train_log", SOURCE)
+    frame = read_table(tmp_path / "log.parquet", "train_log")
+    assert list(frame.columns)[-1] == "ratio" and list(frame.columns)[:2] == ["run", "seed"]
+
+
+def test_two_different_tables_of_one_name_are_refused():
+    schema = tables.TableSchema("train_log", "another", (tables.column("x", "int64", "x"),))
+    with pytest.raises(ValueError, match="two different tables are named 'train_log'"):
+        tables.register(schema)
 
 
 def test_prefixed_extra_columns_are_allowed_only_with_their_prefix(tmp_path):

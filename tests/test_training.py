@@ -131,3 +131,21 @@ def test_divergence_names_run_and_seed(tmp_path):
     config["optimizer"].update(learning_rate=1e6, recurrent_learning_rate=1e6, grad_clip_norm=1e12)
     with pytest.raises(TrainingDiverged, match=r"ei_modcog/gd seed 4"):
         train_run(config, seed=4, checkpoint_directory=tmp_path)
+
+
+def test_a_study_with_its_own_trainer_trains_its_runs_with_it(monkeypatch, tmp_path):
+    """rnnlab.experiment.train_run hands a run to its study's own train_run when the study's
+    experiment module defines one (a study whose networks train otherwise)."""
+    import sys
+    import types
+
+    import rnnlab.experiment as experiment
+
+    calls = []
+    module = types.ModuleType("rnnlab.studies.own_trainer.experiment")
+    module.train_run = lambda *args, **kwargs: calls.append((args, kwargs)) or "its log"
+    monkeypatch.setitem(sys.modules, "rnnlab.studies.own_trainer.experiment", module)
+    config = {"study": "own_trainer", "run": "r", "task": {"name": "x"}}
+    assert experiment.train_run(config, 3, tmp_path, progress_interval_seconds=7) == "its log"
+    (args, kwargs), = calls
+    assert args[:3] == (config, 3, tmp_path) and kwargs["progress_interval_seconds"] == 7

@@ -9,8 +9,10 @@ A run configuration is a plain dict (what the workflow passes through ``params:`
      "training": {...TrainingConfig fields}}
 
 Study ``s`` builds them in ``rnnlab.studies.<s>.experiment``: ``build_task(task_config)`` and
-``build_model(model_config, task)``. Checkpoints carry the run configuration, so a checkpoint is
-loaded by the study that wrote it.
+``build_model(model_config, task)``; a study whose networks train otherwise than the shared
+trainer (``rnnlab.training.trainer``) also defines ``train_run`` there, with this module's
+signature. Checkpoints carry the run configuration, so a checkpoint is loaded by the study that
+wrote it.
 """
 
 from __future__ import annotations
@@ -60,8 +62,13 @@ def train_run(
     With ``resume``, a killed run continues from the store's last saved state: checkpoints are
     written into the store while training and moved to ``checkpoint_directory`` at the end.
     Progress is logged (logger ``rnnlab.training``) at most every ``progress_interval_seconds``
-    of ``clock`` time; it changes no result.
+    of ``clock`` time; it changes no result. The log holds the ``train_log`` table's columns
+    (NaN where a quantity does not apply) and may add a study's own after them.
     """
+    own = getattr(study_experiment(run_config), "train_run", None)
+    if own is not None:
+        return own(run_config, seed, checkpoint_directory, resume,
+                   progress_interval_seconds=progress_interval_seconds, clock=clock)
     torch.manual_seed(seed)
     task = build_task(run_config)
     model = build_model(run_config, task)

@@ -57,6 +57,7 @@ class TableSchema:
     description: str
     columns: tuple[Column, ...]
     extra_columns: str | None = None  # None: no extra columns; "prefix:<p>": only <p>*; "any"
+    extras_first: bool = False  # extra columns before the listed ones (grouping columns)
 
     @property
     def column_names(self) -> list[str]:
@@ -148,7 +149,9 @@ def all_schemas() -> dict[str, TableSchema]:
 register(
     TableSchema(
         "train_log",
-        "One row per logged training step.",
+        "One row per logged training step; NaN where a quantity does not apply to the task "
+        "(e.g. the decision terms of a regression task); a study's own trainer may log further "
+        "quantities in extra columns after these.",
         RUN_COLUMNS
         + (
             column("step", "int64", "optimiser steps taken before this batch"),
@@ -159,6 +162,7 @@ register(
             column("learning_rate", "float64", "step size of W_rec at this step"),
             column("grad_norm", "float64", "global gradient norm before clipping"),
         ),
+        extra_columns="any",
     ),
     TableSchema(
         "evaluation",
@@ -179,6 +183,7 @@ register(
         "Across-seed summary; the other columns say what was grouped by.",
         STATISTIC_COLUMNS,
         extra_columns="any",
+        extras_first=True,
     ),
 )
 
@@ -245,7 +250,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, table: str, provenance: P
     schema = table_schema(table)
     extra = [c for c in frame.columns if c not in schema.column_names]
     # Grouping columns of a summary read best first; optional detail columns read best last.
-    order = extra + schema.column_names if schema.extra_columns == "any" else schema.column_names + extra
+    order = extra + schema.column_names if schema.extras_first else schema.column_names + extra
     ordered = frame[order]
     arrow = pa.Table.from_pandas(
         ordered.reset_index(drop=True),
