@@ -3,9 +3,42 @@ the DAG, its training estimates from measured update times and the runs' steps."
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from rnnlab.workflow import schedule
+from rnnlab.workflow.dag import rule_counts, workflow_jobs
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TEST_CONFIG = ROOT / "config" / "test.yaml"
+
+
+@pytest.fixture(scope="module")
+def test_jobs():
+    return workflow_jobs(TEST_CONFIG, ROOT)
+
+
+def dry_run_counts(configfile: Path) -> dict[str, int]:
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "-n", "--forceall", "--configfile", str(configfile)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"},
+    )
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.split("Job stats:")[1]
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+    counts.pop("total")
+    return counts
+
+
+def test_the_plan_has_the_jobs_of_a_forced_dry_run(test_jobs):
+    assert rule_counts(test_jobs) == dry_run_counts(TEST_CONFIG)
 
 
 # ------------------------------------------------------------------ scheduling arithmetic
