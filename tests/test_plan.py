@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.workflow import schedule
+from rnnlab.checkpoints import list_checkpoints, load_checkpoint
+from rnnlab.training.trainer import TrainingConfig
+from rnnlab.workflow import measure, schedule
 from rnnlab.workflow.dag import rule_counts, workflow_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,3 +72,24 @@ def test_the_lower_bound_is_total_over_cores_when_jobs_cannot_be_split():
 def test_a_cycle_is_refused():
     with pytest.raises(ValueError, match="cycle"):
         schedule.list_schedule({1: 1.0, 2: 1.0}, {1: (2,), 2: (1,)}, 2)
+
+
+# ------------------------------------------------------------------ measurements
+
+
+def ei_run(jobs, run: str = "eg") -> dict:
+    return next(job.params["run"] for job in jobs if job.rule == "train"
+                and job.wildcards["study"] == "ei_modcog" and job.wildcards["run"] == run)
+
+
+def test_a_measured_update_is_positive(test_jobs, tmp_path):
+    cost = measure.measure_training(ei_run(test_jobs), 1, tmp_path, timed_updates=2)
+    assert cost.update > 0 and cost.checkpoint_write > 0 and cost.resume_save > 0
+    assert cost.validation == 0  # the run does not validate
+
+
+def test_untrained_checkpoints_are_as_many_as_the_run_writes(test_jobs, tmp_path):
+    run_config = ei_run(test_jobs)
+    measure.write_untrained_checkpoints(run_config, 1, tmp_path)
+    steps = [load_checkpoint(path)["step"] for path in list_checkpoints(tmp_path)]
+    assert steps == TrainingConfig.from_dict(run_config["training"]).checkpoint_steps
