@@ -4,13 +4,16 @@ Each function times what a job really does, with the library's own code, so that
 moves when the code or the configuration does:
 
 * :func:`measure_training` – a run's task and network built as ``train_run`` builds them, then
-  the trainer's own loop (``rnnlab.training.trainer.train``) for a warm-up update and a few timed
-  updates, the trainer's fixed validation batch, a checkpoint write and a resume-state save;
+  the trainer's own loop (``rnnlab.training.trainer.train``) for a warm-up update and a few
+  timed windows of updates, the trainer's fixed validation batch, a checkpoint write and a
+  resume-state save;
 * :func:`measure_stage` – one call of a stage function (``"module:function"``, the contract of
   ``workflow_scripts/stage.py``) on :func:`write_untrained_checkpoints`, and the writing of its
   tables;
 * :func:`measure_startup` – a fresh interpreter importing what a job's script imports (for a
-  torch job, seconds that dwarf a small job's work).
+  torch job, seconds that dwarf a small job's work);
+* :func:`run_shape` – the array sizes of a run's network and task, by which runs that differ
+  only in real-valued settings share one measurement of an analysis stage.
 
 Like jobs, measurements use one torch thread and deterministic kernels. torch is imported inside
 the functions: ``rnnlab.workflow`` must stay importable without it while Snakemake parses.
@@ -23,6 +26,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -54,17 +58,33 @@ def build_run(run_config: dict, seed: int):
     return task, build_model(run_config, task)
 
 
+def run_shape(run_config: dict) -> dict:
+    """The sizes that set the work of the run's jobs: of each parameter and buffer of its network
+    and of each array of a batch of 8 trials of its task (a task's durations show here)."""
+    import numpy as np
+
+    task, model = build_run(run_config, seed=0)
+    batch = task.sample(np.random.default_rng(0), 8)
+    return dict(
+        network={name: list(tensor.shape) for name, tensor in model.state_dict().items()},
+        batch={name: list(value.shape) for name, value in vars(batch).items()
+               if hasattr(value, "shape")},
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainingCost:
     """Seconds of the parts of one seed's training, measured on this machine.
 
     Attributes:
         build: building the task and the network.
-        update: one optimiser update (batch sampling, forward, backward, clipping, step, log).
+        update: one optimiser update (batch sampling, forward, backward, clipping, step, log):
+            the median over ``windows`` windows of the mean of ``timed_updates`` updates.
         validation: one loss on the fixed validation batch (0: the run does not validate).
         checkpoint_write: writing one checkpoint.
         resume_save: saving one resume state.
-        timed_updates: how many updates ``update`` is the mean of.
+        timed_updates: updates per window.
+        windows: windows timed.
     """
 
     build: float
@@ -73,15 +93,18 @@ class TrainingCost:
     checkpoint_write: float
     resume_save: float
     timed_updates: int
+    windows: int = 1
 
 
 def measure_training(run_config: dict, seed: int, directory: str | Path,
-                     timed_updates: int = 5) -> TrainingCost:
+                     timed_updates: int = 5, windows: int = 3) -> TrainingCost:
     """Time the run's training (scratch files go to ``directory``).
 
-    The trainer runs ``WARM_UP_UPDATES + timed_updates`` updates with a checkpoint after the
-    warm-up and one at the end: between the two writes lie ``timed_updates`` updates of the real
-    loop and the resume save of its last step, which is timed on its own and taken out.
+    The trainer runs ``WARM_UP_UPDATES + windows * timed_updates`` updates with a checkpoint
+    after the warm-up and after each window: between two checkpoint writes lie
+    ``timed_updates`` updates of the real loop (in the last window also the resume save of the
+    last step, timed on its own and taken out). The median window resists a neighbour's burst
+    of load on a shared machine.
     """
     from rnnlab.checkpoints import checkpoint_path, save_checkpoint
     from rnnlab.training.optimizers import OptimizerConfig
@@ -90,9 +113,10 @@ def measure_training(run_config: dict, seed: int, directory: str | Path,
     configure_torch_as_jobs_do()
     directory = Path(directory)
     real = TrainingConfig.from_dict(run_config["training"])
-    total = WARM_UP_UPDATES + timed_updates
+    boundaries = [WARM_UP_UPDATES + window * timed_updates for window in range(windows + 1)]
+    total = boundaries[-1]
     timing = dataclasses.replace(real, steps=total, validate_every=0, keep_best=False,
-                                 checkpoint_fractions=(WARM_UP_UPDATES / total, 1.0))
+                                 checkpoint_fractions=tuple(b / total for b in boundaries))
     begun = time.perf_counter()
     task, model = build_run(run_config, seed)
     build = time.perf_counter() - begun
@@ -107,14 +131,16 @@ def measure_training(run_config: dict, seed: int, directory: str | Path,
     resume = timed_resume_store(directory / "resume")
     train(model, task, OptimizerConfig.from_dict(run_config["optimizer"]), timing, seed, save,
           resume=resume, progress_interval_seconds=NEVER)
-    updates = writes[total][0] - writes[WARM_UP_UPDATES][1] - resume.seconds
+    spans = [writes[end][0] - writes[start][1] for start, end in zip(boundaries, boundaries[1:])]
+    spans[-1] -= resume.seconds
     return TrainingCost(
         build=build,
-        update=updates / timed_updates,
+        update=statistics.median(spans) / timed_updates,
         validation=time_validation(model, task, real, seed) if real.validate_every > 0 else 0.0,
-        checkpoint_write=min(end - started for started, end in writes.values()),
+        checkpoint_write=statistics.median(end - started for started, end in writes.values()),
         resume_save=resume.seconds,
         timed_updates=timed_updates,
+        windows=windows,
     )
 
 
@@ -137,15 +163,18 @@ def timed_resume_store(directory: Path):
 
 
 def time_validation(model, task, config, seed: int, repeats: int = 3) -> float:
-    """Seconds of one validation by the trainer's ``Validator``, after an untimed one."""
+    """Seconds of one validation by the trainer's ``Validator`` (the median of ``repeats``,
+    after an untimed one)."""
     from rnnlab.training.trainer import Validator
 
     validator = Validator(task, config, seed)
     validator.evaluate(model, 0)
-    started = time.perf_counter()
+    seconds = []
     for step in range(1, repeats + 1):
+        started = time.perf_counter()
         validator.evaluate(model, step)
-    return (time.perf_counter() - started) / repeats
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
 
 
 def write_untrained_checkpoints(run_config: dict, seed: int, directory: str | Path) -> None:
