@@ -177,6 +177,19 @@ def test_a_stage_is_measured_after_the_stage_making_its_input(test_jobs, tmp_pat
     assert (tmp_path / "scratch" / metrics.inputs["unit_gradients"]).is_file()
 
 
+def test_the_cache_keeps_a_machines_measurements_and_refreshes_only_what_is_asked(tmp_path):
+    path = tmp_path / "cache.json"
+    cache = measure.MeasurementCache(path, MACHINE)
+    cache.put("a", 1.0)
+    cache.put("b", 2.0)
+    assert measure.MeasurementCache(path, {"host": "another"}).get("a") is None
+    refreshed = measure.MeasurementCache(path, MACHINE, refresh=True)
+    assert refreshed.get("a") is None
+    refreshed.put("a", 3.0)
+    assert refreshed.get("a") == 3.0
+    assert measure.MeasurementCache(path, MACHINE).get("b") == 2.0
+
+
 def test_runs_differing_in_real_numbers_only_share_a_stage_measurement(test_jobs, tmp_path):
     cache = measure.MeasurementCache(tmp_path / "cache.json", MACHINE)
     costs = JobCosts(test_jobs, ROOT, cache, tmp_path / "scratch", log=lambda message: None)
@@ -202,5 +215,5 @@ def test_a_quick_plan_of_the_test_config_bills_every_job(tmp_path):
     assert scheduled >= bound > 0
     text = report(plan, [2, 16])
     assert f"{len(jobs)} jobs" in text and "Longest job: " in text
-    assert re.search(r"^\s+16\s+\d+\.\d\d h\s+\d+\.\d\d h$", text, re.M)
+    assert re.search(r"^\s+16\s+\d+\.\d\d h \(\d+:\d\d:\d\d\)\s+\d+\.\d\d h \(", text, re.M)
     assert "untrained networks" in text

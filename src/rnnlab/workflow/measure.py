@@ -235,17 +235,23 @@ class MeasurementCache:
     afresh, and another machine's numbers are never used."""
 
     def __init__(self, path: str | Path, machine: dict, refresh: bool = False):
+        """``refresh``: measure again whatever is asked for (other entries stay in the file)."""
         self.path = Path(path)
         self.machine = machine
-        stored = {} if refresh or not self.path.is_file() else json.loads(self.path.read_text())
+        stored = json.loads(self.path.read_text()) if self.path.is_file() else {}
         self.entries: dict = stored.get("entries", {}) if stored.get("machine") == machine else {}
+        self.refresh = refresh
+        self.measured_now: set[str] = set()
 
     @staticmethod
     def key(what: object) -> str:
         return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
     def get(self, what: object):
-        entry = self.entries.get(self.key(what))
+        key = self.key(what)
+        if self.refresh and key not in self.measured_now:
+            return None
+        entry = self.entries.get(key)
         return None if entry is None else entry["value"]
 
     def measured_on(self, what: object) -> str:
@@ -254,6 +260,7 @@ class MeasurementCache:
     def put(self, what: object, value) -> None:
         """Store and write at once: an interrupted plan keeps what it had measured."""
         self.entries[self.key(what)] = dict(value=value, date=date.today().isoformat())
+        self.measured_now.add(self.key(what))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(dict(machine=self.machine, entries=self.entries),
                                         indent=1, sort_keys=True))
