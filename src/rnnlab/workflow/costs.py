@@ -145,21 +145,23 @@ class JobCosts:
     (and so measuring) the stage job whose output it is."""
 
     def __init__(self, jobs, root, cache, scratch, quick=False, log=print):
-        self.jobs, self.root, self.cache, self.scratch = jobs, Path(root), cache, Path(scratch)
+        self.root, self.cache, self.scratch = Path(root), cache, Path(scratch)
         self.quick, self.log = quick, log
         self.timed_updates, self.windows = (3, 1) if quick else (5, 3)
         self.producers = {path: (job, name) for job in jobs for name, path in job.outputs.items()}
         self.run_configs = {(job.params["run"]["study"], job.params["run"]["run"]): job.params["run"]
                             for job in jobs if job.kind == "training"}
         self.representatives: dict[tuple, PlannedJob] = {}  # stage class -> the job measured
-        # What the report shows of the measurements, filled in as jobs are estimated.
-        self.startups: dict[str, set[float]] = defaultdict(set)  # rule -> seconds
-        self.training: dict[str, SeedTraining] = {}  # "study/run" -> one seed
-        self.analysis: dict[tuple, tuple[PlannedJob, float, set]] = {}  # class -> (job measured,
-        #                                                                   seconds, its runs)
+        # What the report shows of the measurements, filled in as jobs are estimated: start-up
+        # seconds per rule, one seed's training per "study/run", per stage class the job
+        # measured, its seconds and the runs it stands for, and the dates of the measurements.
+        self.startups: dict[str, set[float]] = defaultdict(set)
+        self.training: dict[str, SeedTraining] = {}
+        self.analysis: dict[tuple, tuple[PlannedJob, float, set[str]]] = {}
         self.dates: set[str] = set()
 
     def estimate(self, job: PlannedJob) -> JobEstimate:
+        """Start-up and work of the job (measuring what the cache lacks)."""
         if job.kind == "target":
             return JobEstimate(0.0, 0.0)
         work = {"training": self.training_seconds, "stage": self.stage_seconds}.get(job.kind)

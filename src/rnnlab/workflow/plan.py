@@ -145,10 +145,11 @@ def wall_time_lines(plan: Plan, cores: list[int]) -> list[str]:
     length, chain = schedule.critical_path(plan.durations(), plan.dependencies())
     by_id = {job.jobid: job for job in plan.jobs}
     lines = ["Wall time, every job on one core (local jobs too), SLURM queueing not included:",
-             f"{'cores':>7}{'list schedule':>16}{'lower bound':>14}"]
+             f"{'cores':>7}{'list schedule':>24}{'lower bound':>24}"]
     for count in cores:
         scheduled, bound = plan.wall_time(count)
-        lines.append(f"{count:>7}{hours(scheduled):>16}{hours(bound):>14}")
+        lines.append(f"{count:>7}{hours(scheduled) + f' ({clock(scheduled)})':>24}"
+                     f"{hours(bound) + f' ({clock(bound)})':>24}")
     lines += ["list schedule: a free core takes the ready job with the longest chain of work "
               "ahead (a schedule",
               "that exists); lower bound: max(total core-hours / cores, longest chain). "
