@@ -201,6 +201,10 @@ def measurement_lines(plan: Plan) -> list[str]:
                      + (f" (also for {', '.join(shared)}: same shape)" if shared else ""))
     lines.append("  local jobs (aggregates, figures, provenance, copies) run on the submit host: "
                  "counted as their\n  start-up and imports only, their work is not measured")
+    unmeasured = sorted({job.rule for job in plan.jobs if job.kind == "other"})
+    if unmeasured:
+        lines.append(f"  NOT MEASURED, billed their start-up only (neither training nor a stage): "
+                     f"{', '.join(unmeasured)}")
     return lines
 
 
