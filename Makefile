@@ -3,7 +3,7 @@ VENV := .venv
 INSTALLED := $(VENV)/.installed-from-pyproject
 CORES ?= 2
 
-.PHONY: figures test report benchmarks
+.PHONY: figures test report benchmarks plan
 
 $(INSTALLED): pyproject.toml
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
@@ -26,3 +26,13 @@ report: $(INSTALLED)
 
 benchmarks: $(INSTALLED)
 	bash benchmarks/run_all.sh
+
+# The bill of a configuration before asking a cluster for time: jobs and core-hours per rule, the
+# longest job, the wall time on each of PLAN_CORES cores, from times measured on this machine
+# (cached in results/plan/; PLAN_OPTIONS=--quick measures less, --remeasure measures again).
+PLAN_CONFIG ?= config/thesis.yaml
+PLAN_CORES ?= 16 64
+PLAN_OPTIONS ?=
+
+plan: $(INSTALLED)
+	$(VENV)/bin/python -m rnnlab.workflow.plan --configfile $(PLAN_CONFIG) --cores $(PLAN_CORES) $(PLAN_OPTIONS)
