@@ -59,7 +59,7 @@ def test_jobs_know_how_they_are_measured(test_jobs):
     assert {"snakemake.script", "rnnlab.experiment", "rnnlab.studies.ei_modcog.experiment"} <= set(
         startup_modules(train))
     figure = next(job for job in test_jobs if job.rule == "ei_modcog_weight_signs")
-    assert "rnnlab.studies.ei_modcog.figures" in startup_modules(figure)
+    assert "rnnlab.studies.ei_modcog.figures.weights" in startup_modules(figure)
 
 
 # ------------------------------------------------------------------ scheduling arithmetic
