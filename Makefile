@@ -14,12 +14,14 @@ figures: $(INSTALLED)
 	$(VENV)/bin/snakemake --cores $(CORES)
 
 # As root (CI, a fresh machine) the SLURM test gets a real cluster from Debian's packages;
-# elsewhere it is skipped with the reason.
+# elsewhere it is skipped with the reason. The tests run in CORES processes (pytest-xdist): the
+# slow end-to-end tests start first (tests/conftest.py) and the fast ones fill the other core;
+# the SLURM tests share one process (one cluster at a time: fixed ports).
 test: $(INSTALLED)
 	@if [ "$$(id -u)" = 0 ] && ! command -v slurmctld >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq slurm-wlm munge >/dev/null; fi
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(CORES) --dist loadgroup
 
 report: $(INSTALLED)
 	$(VENV)/bin/snakemake --report results/report.html

@@ -36,7 +36,7 @@ def resume_step(state: Path) -> int:
         return -1
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=40)
 def test_sigkill_in_training_resumes_and_recomputes_only_the_killed_jobs(tmp_path):
     workflow = copy_workflow(tmp_path / "workflow")
     slow_gd_config(workflow)

@@ -81,6 +81,7 @@ def test_the_study_touches_only_its_own_files_one_include_and_one_config_section
     assert config == original_config
 
 
+@pytest.mark.slow(seconds=25)
 def test_the_plugged_in_study_builds_its_figure_through_the_workflow(plugged):
     arguments = ("--configfile", "config/test.yaml")
     # Its figure is part of `rule all`, and its study target builds only its own ancestors.

@@ -14,7 +14,11 @@ from test_workflow import copy_workflow
 
 BIN = Path(sys.executable).parent
 REASON = available()
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(REASON is not None, reason=REASON or "")]
+pytestmark = [
+    pytest.mark.slow(seconds=120),
+    pytest.mark.skipif(REASON is not None, reason=REASON or ""),
+    pytest.mark.xdist_group("slurm"),  # one cluster at a time: its ports are fixed
+]
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def cluster(tmp_path):
     slurm.stop()
 
 
-def run_through_slurm(workflow: Path, cluster: SlurmCluster, *targets: str):
+def run_through_slurm(workflow: Path, cluster: SlurmCluster, *targets: str, extra=()):
     command = [
         "timeout", "-k", "10", "1200",  # SIGTERM does not always end a hung run
         str(BIN / "snakemake"),
@@ -40,6 +44,7 @@ def run_through_slurm(workflow: Path, cluster: SlurmCluster, *targets: str):
         # as a job array (the plugin adds a few MB for the array payload).
         "--set-resources", "train:mem_mb=1000", "fixed_points:mem_mb=1000",
         "--jobs", "4",
+        *extra,
         *targets,
     ]
     env = {**cluster.environment, "PATH": f"{BIN}:{cluster.environment['PATH']}"}
@@ -73,6 +78,8 @@ def test_a_failing_slurm_job_fails_the_run(tmp_path, cluster):
     workflow = copy_workflow(tmp_path / "workflow")
     script = workflow / "workflow_scripts" / "train.py"
     script.write_text('raise SystemExit("deliberate failure for the test")\n')
-    result = run_through_slurm(workflow, cluster, "results/ei_modcog/runs/eg/seed1/train_log.parquet")
+    # No retry (the profile retries a failed job once): one failure is enough to see.
+    result = run_through_slurm(workflow, cluster, "results/ei_modcog/runs/eg/seed1/train_log.parquet",
+                               extra=("--retries", "0"))
     assert result.returncode != 0
     assert "Error in rule train" in result.stdout + result.stderr
