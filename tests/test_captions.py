@@ -16,11 +16,11 @@ import pytest
 
 from rnnlab.plotting.captions import caption_problems, render_caption
 from rnnlab.workflow.config import deep_merge, load_yaml
-from rnnlab.workflow.pipeline import Pipeline, load_study
+from rnnlab.workflow.pipeline import Pipeline, included_studies, load_study
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTIONS = sorted((ROOT / "report").rglob("*.rst"))
-STUDIES = ("ei_modcog", "ctrnn_zoo")
+STUDIES = tuple(included_studies(ROOT))
 
 
 def _resolved(*files: str) -> dict:

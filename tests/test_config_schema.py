@@ -7,6 +7,8 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
+from rnnlab.workflow.pipeline import included_studies
+
 from rnnlab.models import ModelConfig
 from rnnlab.training.optimizers import OptimizerConfig
 from rnnlab.training.trainer import TrainingConfig
@@ -39,7 +41,7 @@ def test_shipped_configs_are_valid(config_file):
     validate(config, str(ROOT / "config" / "schema.yaml"))
 
 
-@pytest.mark.parametrize("study", ["ei_modcog", "ctrnn_zoo"])
+@pytest.mark.parametrize("study", included_studies(ROOT))
 def test_study_schema_lists_every_setting_of_its_tasks(study):
     """Every field of a study's task dataclasses can be set from a run config, and the task
     names the schema allows are exactly the study's tasks."""

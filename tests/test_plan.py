@@ -217,3 +217,36 @@ def test_a_quick_plan_of_the_test_config_bills_every_job(tmp_path):
     assert f"{len(jobs)} jobs" in text and "Longest job: " in text
     assert re.search(r"^\s+16\s+\d+\.\d\d h \(\d+:\d\d:\d\d\)\s+\d+\.\d\d h \(", text, re.M)
     assert "untrained networks" in text
+
+
+def test_a_study_with_its_own_trainer_is_timed_through_it(monkeypatch, tmp_path):
+    """A study that trains with its own train_run is billed from two shortened runs of it: the
+    difference per update, the rest once; its untrained checkpoints come from a 0-step run,
+    copied to each checkpoint step it names."""
+    import types
+
+    from rnnlab import experiment
+
+    calls = []
+
+    def train_run(run_config, seed, checkpoint_directory, resume=None, **kwargs):
+        calls.append(run_config["training"]["steps"])
+        shared = {**run_config, "study": "ei_modcog"}
+        return experiment.train_run(shared, seed, checkpoint_directory, **kwargs)
+
+    module = types.ModuleType("rnnlab.studies.own_trainer.experiment")
+    module.train_run = train_run
+    module.training_steps = lambda config: 10 * config["training"]["steps"]
+    module.with_training_steps = lambda config, steps: {
+        **config, "training": {**config["training"], "steps": steps}}
+    module.checkpoint_steps = lambda config: [0, 5, 10]
+    monkeypatch.setitem(sys.modules, "rnnlab.studies.own_trainer.experiment", module)
+    run_config = {"study": "own_trainer", "run": "r", "task": {"name": "dm1"},
+                  "model": {"hidden_size": 8}, "optimizer": {"name": "gd"},
+                  "training": {"steps": 40, "batch_size": 4, "checkpoint_fractions": [0.0, 1.0]}}
+    assert measure.own_trainer(run_config) is module
+    cost = measure.measure_own_training(run_config, 1, tmp_path / "timing", short=2, long=6)
+    assert calls == [2, 6] and cost.update > 0 and cost.build >= 0
+    measure.write_untrained_checkpoints(run_config, 1, tmp_path / "untrained")
+    steps = [load_checkpoint(path)["step"] for path in list_checkpoints(tmp_path / "untrained")]
+    assert steps == [0, 0, 0] and calls[-1] == 0

@@ -18,11 +18,11 @@ import yaml
 from rnnlab.workflow import locks
 from rnnlab.workflow.config import ConfigError, deep_merge, partial, problems, validator
 from rnnlab.workflow.fingerprint import CodeFingerprints
-from rnnlab.workflow.pipeline import Pipeline, load_study
+from rnnlab.workflow.pipeline import Pipeline, included_studies, load_study
 from rnnlab.workflow.study import Figure, RunTable, SeedTables, Study
 
 ROOT = Path(__file__).resolve().parents[1]
-STUDIES = ("ei_modcog", "ctrnn_zoo")
+STUDIES = tuple(included_studies(ROOT))
 
 
 def shipped(name: str) -> dict:
@@ -96,6 +96,7 @@ def test_every_shipped_config_is_accepted_and_resolves_its_runs():
         config = deep_merge(shipped("config.yaml"), shipped(name))
         resolved = pipeline(config)
         assert set(resolved.runs) == set(STUDIES), name
+    assert STUDIES[:2] == ("ei_modcog", "ctrnn_zoo")
     test = pipeline()
     assert sorted(test.runs["ei_modcog"]) == ["eg", "gd", "inhibition_0.2", "inhibition_0.4"]
     assert test.seeds["ei_modcog"]["eg"] == (1, 2)

@@ -130,7 +130,7 @@ def per_update_settings(run_config: dict) -> dict:
     """What a training measurement depends on: the run's configuration but its name and how
     many steps and checkpoints it has (``seed_training`` counts those)."""
     counts = ("steps", "checkpoint_fractions")
-    training = {k: v for k, v in run_config["training"].items() if k not in counts}
+    training = {k: v for k, v in run_config.get("training", {}).items() if k not in counts}
     return {**without_name(run_config), "training": training}
 
 
@@ -190,14 +190,21 @@ class JobCosts:
 
     def training_cost(self, job: PlannedJob) -> measure.TrainingCost:
         run_config = job.params["run"]
+        own = measure.own_trainer(run_config) is not None
         what = ("training", per_update_settings(run_config), job.params.get("code"),
-                self.timed_updates, self.windows)
+                self.timed_updates, self.windows, "own trainer" if own else "shared trainer")
         seed = self.seeds(job)[0]
         directory = self.scratch / "training" / run_config["study"] / run_config["run"]
+        if own:
+            def measurement():
+                return measure.measure_own_training(run_config, seed, directory,
+                                                    long=2 + self.timed_updates * self.windows)
+        else:
+            def measurement():
+                return measure.measure_training(run_config, seed, directory, self.timed_updates,
+                                                self.windows)
         value = self.measured(what, f"training of {run_config['study']}/{run_config['run']}",
-                              lambda: dataclasses.asdict(measure.measure_training(
-                                  run_config, seed, directory, self.timed_updates,
-                                  self.windows)))
+                              lambda: dataclasses.asdict(measurement()))
         return measure.TrainingCost(**value)
 
     @staticmethod
@@ -206,8 +213,13 @@ class JobCosts:
 
     def training_seconds(self, job: PlannedJob) -> float:
         run_config = job.params["run"]
-        seed = seed_training(run_config["training"], self.training_cost(job),
-                             float(job.resources.get("resume_interval_seconds", 0)))
+        module = measure.own_trainer(run_config)
+        if module is not None:  # its own trainer: measured build + updates (see measure)
+            seed = SeedTraining(module.training_steps(run_config), 0, 0, 0,
+                                self.training_cost(job))
+        else:
+            seed = seed_training(run_config["training"], self.training_cost(job),
+                                 float(job.resources.get("resume_interval_seconds", 0)))
         self.training[f"{run_config['study']}/{run_config['run']}"] = seed
         return seed.seconds * len(self.seeds(job))
 

@@ -144,6 +144,40 @@ def measure_training(run_config: dict, seed: int, directory: str | Path,
     )
 
 
+def own_trainer(run_config: dict):
+    """The study's experiment module when the study trains its runs with its own ``train_run``
+    (then it also says how many updates a run makes, ``training_steps(run_config)``, and how to
+    shorten it, ``with_training_steps(run_config, steps)``); None for the shared trainer."""
+    from rnnlab.experiment import study_experiment
+
+    module = study_experiment(run_config)
+    return module if hasattr(module, "train_run") else None
+
+
+def measure_own_training(run_config: dict, seed: int, directory: str | Path,
+                         short: int = 2, long: int = 8) -> TrainingCost:
+    """Time a run of a study with its own trainer: its whole ``train_run`` shortened to ``short``
+    and to ``long`` updates. The difference is ``long - short`` updates (``update``); what is
+    left of the short run (building, checkpoints, a validation, the log) is counted once
+    (``build``). Validations that grow with the steps are billed with the updates only as far
+    as the short runs show them."""
+    from rnnlab.experiment import train_run
+
+    configure_torch_as_jobs_do()
+    module = own_trainer(run_config)
+    seconds = {}
+    for steps in (short, long):
+        shortened = module.with_training_steps(run_config, steps)
+        started = time.perf_counter()
+        train_run(shortened, seed, Path(directory) / f"steps_{steps}",
+                  progress_interval_seconds=NEVER)
+        seconds[steps] = time.perf_counter() - started
+    update = max(seconds[long] - seconds[short], 0.0) / (long - short)
+    return TrainingCost(build=max(seconds[short] - short * update, 0.0), update=update,
+                        validation=0.0, checkpoint_write=0.0, resume_save=0.0,
+                        timed_updates=long - short)
+
+
 def timed_resume_store(directory: Path):
     """A ``ResumeStore`` whose interval never elapses (the trainer then saves once, at its last
     step) and which adds the seconds of its saves to ``store.seconds``."""
@@ -186,6 +220,10 @@ def write_untrained_checkpoints(run_config: dict, seed: int, directory: str | Pa
     from rnnlab.training.trainer import TrainingConfig, train
 
     configure_torch_as_jobs_do()
+    module = own_trainer(run_config)
+    if module is not None:
+        write_own_untrained_checkpoints(module, run_config, seed, Path(directory))
+        return
     real = TrainingConfig.from_dict(run_config["training"])
     untrained = dataclasses.replace(real, steps=0, checkpoint_fractions=(0.0,))
     task, model = build_run(run_config, seed)
@@ -197,6 +235,24 @@ def write_untrained_checkpoints(run_config: dict, seed: int, directory: str | Pa
     for step in real.checkpoint_steps:
         save_checkpoint(checkpoint_path(directory, step), step, state_dict, run_config, seed,
                         extras)
+
+
+def write_own_untrained_checkpoints(module, run_config: dict, seed: int, directory: Path) -> None:
+    """A study's own trainer run for 0 updates; its step-0 checkpoint copied to each of the
+    run's checkpoint steps when the study says which (``checkpoint_steps(run_config)``)."""
+    import shutil
+
+    from rnnlab.checkpoints import checkpoint_path, list_checkpoints
+    from rnnlab.experiment import train_run
+
+    scratch = directory.with_name(directory.name + ".untrained")
+    train_run(module.with_training_steps(run_config, 0), seed, scratch,
+              progress_interval_seconds=NEVER)
+    first = list_checkpoints(scratch)[0]
+    steps = getattr(module, "checkpoint_steps", lambda config: [0])(run_config)
+    directory.mkdir(parents=True, exist_ok=True)
+    for step in steps:
+        shutil.copyfile(first, checkpoint_path(directory, step))
 
 
 def measure_stage(function: str, inputs: dict, settings: dict, outputs: dict) -> float:

@@ -65,6 +65,21 @@ def load_study(name: str) -> Study:
     return study
 
 
+INCLUDE = re.compile(r'^include:\s*"(rules/[\w.-]+\.smk)"', re.M)
+REGISTER = re.compile(r'^register_study\("(\w+)"\)', re.M)
+
+
+def included_studies(root: str | Path) -> list[str]:
+    """The studies the workflow at ``root`` includes (each ``include:`` of the Snakefile whose
+    rules file registers a study), in include order: for tools that read the workflow without
+    Snakemake (tests, the plan)."""
+    root = Path(root)
+    studies = []
+    for rules in INCLUDE.findall((root / "Snakefile").read_text()):
+        studies += REGISTER.findall((root / rules).read_text())
+    return studies
+
+
 def seed_group_name(seeds: Iterable[int]) -> str:
     return "seeds_" + "_".join(map(str, seeds))
 
