@@ -14,14 +14,16 @@ descriptors – the line's range ``coverage`` along its first principal axis, th
 required: a ReLU network's ring can be a folded, non-circular closed curve whose top-2
 projection covers only half the angles around its centre. The first axis's explained variance
 is reported but not required: trained lines are curved (a ReLU network's line is piecewise
-linear). The geometry itself is computed by ``rnnlab.analysis.attractors``.
+linear). A ring additionally needs a closed manifold when a closure test was run (``closed``
+of ``ring_rows``). The geometry itself is computed by ``rnnlab.analysis.attractors``; how much
+of a line or ring the readout sees by ``rnnlab.analysis.readout_geometry`` (``output_rows``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.analysis import attractors
+from rnnlab.analysis import attractors, readout_geometry
 from rnnlab.analysis.held_states import HeldStates
 
 # Analyses need at least this many points; fewer give NaN summary rows.
@@ -134,17 +136,23 @@ def line_rows(result, points: np.ndarray, condition: str, pcs, directions: dict,
 RING_SUMMARY = ("n_points", "coverage", "largest_gap", "held_distance", "held_coverage",
                 "radius_mean",
                 "radius_cv", "plane_variance_explained", "tangent_cosine_mean",
-                "marginal_time_constant_ms", "period_ms", "is_ring_attractor")
+                "marginal_time_constant_ms", "period_ms", "is_closed", "is_ring_attractor")
 
 
 def ring_rows(result, points: np.ndarray, condition: str,
-              held: HeldStates | None = None, first_index: int = 0) -> list[dict]:
+              held: HeldStates | None = None, first_index: int = 0,
+              closed: bool | None = None) -> list[dict]:
     """Per-point and summary rows of a ring attractor through ``points`` (numbered as in
-    ``line_rows``)."""
+    ``line_rows``). ``closed``: the verdict of a closure test of the manifold
+    (``rnnlab.analysis.manifold_topology``), required for ``is_ring_attractor`` when given
+    (summary ``is_closed``, NaN when not tested): without it an open arc whose ends the
+    readout maps to neighbouring angles passes as a ring."""
+    tested_closed = np.nan if closed is None else float(bool(closed))
     period_ms = held.period_ms if held is not None else np.nan
     if len(points) < MIN_POINTS:
         summary = dict.fromkeys(RING_SUMMARY, np.nan) | {
-            "n_points": len(points), "period_ms": period_ms, "is_ring_attractor": 0.0}
+            "n_points": len(points), "period_ms": period_ms, "is_closed": tested_closed,
+            "is_ring_attractor": 0.0}
         return _long(condition, "ring", -1, summary)
     ring = attractors.ring_attractor(result.states[points], result.eigenvalues[points],
                                      jacobians=result.jacobians[points], marginal_target=0.0)
@@ -161,11 +169,25 @@ def ring_rows(result, points: np.ndarray, condition: str,
         **held_summary, radius_mean=ring.radius_mean, radius_cv=ring.radius_cv,
         plane_variance_explained=ring.plane_variance_explained,
         tangent_cosine_mean=ring.mean_tangent_cosine,
-        marginal_time_constant_ms=time_constant, period_ms=period_ms,
+        marginal_time_constant_ms=time_constant, period_ms=period_ms, is_closed=tested_closed,
         is_ring_attractor=float(held_summary["held_coverage"] >= HELD_MIN_COVERAGE
-                                and time_constant >= period_ms),
+                                and time_constant >= period_ms
+                                and (closed is None or bool(closed))),
     )
     return rows + _long(condition, "ring", -1, summary)
+
+
+OUTPUT_SUMMARY = ("readout_alignment", "output_range", "output_gain")
+
+
+def output_rows(states: np.ndarray, weight_output: np.ndarray, condition: str,
+                dimension: int) -> list[dict]:
+    """Summary rows (analysis "output") of how much of a line (dimension 1) or ring (2)
+    through the points (P, N) the readout W_out (O, N) sees
+    (``rnnlab.analysis.readout_geometry``)."""
+    values = readout_geometry.readout_geometry(states, weight_output, dimension)
+    values["manifold_dimension"] = float(dimension)
+    return _long(condition, "output", -1, values)
 
 
 def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float) -> list[dict]:

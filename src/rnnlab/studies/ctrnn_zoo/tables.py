@@ -14,6 +14,8 @@ SCHEMAS = register(
             column("task", "string", "task name"),
             column("validation_score", "float64", "1 − MSE / variance of the targets (loss steps)"),
             column("mse", "float64", "mean squared error over the loss steps and channels"),
+            column("ideal_score", "float64", "validation score of the task's ideal observer (Bayes-optimal outputs given the inputs so far) on the same trials: 1 unless noise in the input limits it (cddm)"),
+            column("score_fraction_of_ideal", "float64", "validation_score / ideal_score"),
             column("n_trials", "int64", "test trials"),
         ),
     ),

@@ -26,9 +26,13 @@ more under the condition's constant input) run on the slow points and depend on 
 * cddm: a line attractor per context input (motion_context, colour_context), with the
   selection vector's cosines to the relevant, irrelevant and context input directions;
 * memory_anti_number: a line attractor for "hold" and for "recall";
-* memory_anti_angle: a ring attractor for "hold" and for "recall";
+* memory_anti_angle: a ring attractor for "hold" and for "recall", with the closure test of
+  ``stages.closure`` (persistent homology of the slow points, held states ordered by angle);
 * three_bit_flip_flop: stable points and the saddles between them for "no_input" (exact roots);
 * dmts: none.
+
+Every line and ring also gets its output geometry (``rnnlab.analysis.readout_geometry``: how
+much of its direction or plane lies in the row space of W_out).
 
 Returns {"equilibria", "equilibrium_search", "equilibrium_trajectories",
 "attractor_analytics"} (schemas in ``rnnlab.studies.ctrnn_zoo.tables``).
@@ -42,7 +46,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnlab.analysis.attractor_summaries import flip_flop_rows, line_rows, ring_rows
+from rnnlab.analysis.attractor_summaries import flip_flop_rows, line_rows, output_rows, ring_rows
 from rnnlab.analysis.fixed_points import (
     FixedPointResult,
     FixedPointSettings,
@@ -60,6 +64,7 @@ from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
 import rnnlab.studies.ctrnn_zoo.tables  # noqa: F401  (registers the study's tables)
+from rnnlab.studies.ctrnn_zoo.stages.closure import closure_rows
 from rnnlab.tables import empty_frame
 
 # Tolerances of the exact search on q = ½‖dx/dt‖², in 1/ms² (the flow is in 1/ms). With τ = 100 ms,
@@ -108,6 +113,10 @@ class ZooEquilibriumSettings:
             (``held_coverage``): the fast modes excited by what else the trials' input carried
             (cddm's evidence, absent from the context-only fixed-point input) decay, the slow
             modes along an attractor barely move.
+        closure_angles: remembered angles (an even grid) of the ring-closure test's held states
+            (``stages.closure``).
+        closure_relaxation_ms: how long those end-of-period states are held under the
+            condition's input before the test.
     """
 
     n_trials: int = 128
@@ -121,6 +130,8 @@ class ZooEquilibriumSettings:
     slow_drift_fraction: float = 0.1
     slow_unique_fraction: float = 0.01
     held_relaxation_ms: float = 300.0
+    closure_angles: int = 72
+    closure_relaxation_ms: float = 1000.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "ZooEquilibriumSettings":
@@ -291,15 +302,25 @@ def analytics_rows(model, task, condition: str, exact, slow, exact_labels, pcs, 
     """The attractor analytics the task calls for at one input condition (maybe none).
 
     Line and ring analytics run on the slow points (``slow``, numbered from ``first_slow`` in
-    the equilibria table); the flip-flop structure on the exact roots."""
+    the equilibria table), each with its output geometry (analysis "output"); a ring also with
+    its closure test (analysis "closure", ``stages.closure``), which its verdict requires; the
+    flip-flop structure on the exact roots."""
     every_slow = np.arange(len(slow))
+    weight_output = model.effective_output_weight().detach().double().numpy()
     if task.name == "cddm" and condition in ("motion_context", "colour_context"):
         return line_rows(slow, every_slow, condition, pcs,
-                         input_directions(model, task, condition), held, first_slow)
+                         input_directions(model, task, condition), held, first_slow
+                         ) + output_rows(slow.states, weight_output, condition, 1)
     if task.name == "memory_anti_number" and condition in ("hold", "recall"):
-        return line_rows(slow, every_slow, condition, pcs, {}, held, first_slow)
+        return (line_rows(slow, every_slow, condition, pcs, {}, held, first_slow)
+                + output_rows(slow.states, weight_output, condition, 1))
     if task.name == "memory_anti_angle" and condition in ("hold", "recall"):
-        return ring_rows(slow, every_slow, condition, held, first_slow)
+        closure = closure_rows(model, task, condition, slow.states, settings.closure_angles,
+                               settings.closure_relaxation_ms, settings.seed)
+        closed = next(r["value"] for r in closure
+                      if r["point"] == -1 and r["quantity"] == "is_closed")
+        return (ring_rows(slow, every_slow, condition, held, first_slow, closed=closed == 1)
+                + closure + output_rows(slow.states, weight_output, condition, 2))
     if task.name == "three_bit_flip_flop" and condition == "no_input":
         return flip_flop_rows(exact, exact_labels, condition, settings.stability_tolerance)
     return []

@@ -2,7 +2,8 @@
 
 Returns four tables (schemas in ``rnnlab.studies.ctrnn_zoo.tables``), every one always present:
 
-* ``task_performance``  validation score (1 − MSE/var) and MSE on a fixed seeded test set;
+* ``task_performance``  validation score (1 − MSE/var) and MSE on a fixed seeded test set, and
+  the score of the task's ideal observer on the same trials (cddm's evidence noise caps it);
 * ``example_trials``    outputs vs targets of a few random test trials;
 * ``psychometric``      cddm only: fraction right on the full condition grid;
 * ``psychometric_fits`` cddm only: probit fits per context and coherence axis.
@@ -40,13 +41,19 @@ def run_outputs(model, inputs: np.ndarray) -> np.ndarray:
 
 
 def performance_row(task, outputs: np.ndarray, batch) -> pd.DataFrame:
-    """One row: task, validation_score, mse, n_trials. outputs (B, T, O)."""
+    """One row: task, validation_score, mse, ideal_score (the validation score of the task's
+    ideal observer on the same trials, ``task.ideal_outputs``), score_fraction_of_ideal,
+    n_trials. outputs (B, T, O)."""
     targets, mask = batch.targets, batch.loss_mask
+    score = performance.validation_score(outputs, targets, mask)
+    ideal = performance.validation_score(task.ideal_outputs(batch), targets, mask)
     return pd.DataFrame(
         {
             "task": [task.name],
-            "validation_score": [performance.validation_score(outputs, targets, mask)],
+            "validation_score": [score],
             "mse": [performance.masked_mse(outputs, targets, mask)],
+            "ideal_score": [ideal],
+            "score_fraction_of_ideal": [score / ideal if ideal > 0 else np.nan],
             "n_trials": np.array([batch.batch_size], dtype=np.int64),
         }
     )

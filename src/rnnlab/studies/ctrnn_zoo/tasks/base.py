@@ -293,6 +293,15 @@ class ZooTask:
             },
         )
 
+    def ideal_outputs(self, batch: TaskBatch) -> np.ndarray:
+        """float64 (B, T, O): the outputs of an ideal observer that minimises the expected
+        squared error given the inputs seen so far (step t included) – the ceiling of the
+        validation score. The target of every zoo task but cddm is a function of its noise-free
+        input, so the ideal output is the target itself (score 1); cddm's noisy evidence
+        limits it (``CDDMTask.ideal_outputs``). With ``input_noise_std`` > 0 this default is an
+        upper bound."""
+        return batch.targets.astype(np.float64)
+
     def without_noise(self) -> "ZooTask":
         """The same task with every noise the task itself adds switched off (its inputs are the
         condition's mean input): the trials the fixed-point analysis runs, like the

@@ -182,6 +182,48 @@ class CDDMTask(ZooTask):
             loss_mask &= ~self._window(*periods["stimulus"].T)
         return Trials(inputs, targets, loss_mask, {})
 
+    def ideal_outputs(self, batch) -> np.ndarray:
+        """float64 (B, T, 2): the Bayes-optimal outputs under the MSE given the evidence so far.
+
+        In the trial's context the sufficient statistic is the summed relevant evidence
+        difference S_t = Σ_{s ≤ t} (right_s − left_s) over the n_t evidence steps so far; with
+        noise std σ per channel and step (``evidence_noise_std`` and ``input_noise_std`` add in
+        quadrature) and amplitude A, S_t | c ~ N(n_t·A·c, 2σ²·n_t). With the coherences
+        equally likely a priori, the posterior over c gives E[target] = P(c > 0 | S_t) +
+        ½ P(c = 0 | S_t) for "right" (and the mirror for "left") during the decision period,
+        and 0 elsewhere (the known target). Without noise the relevant coherence is read off
+        exactly and the outputs equal the targets."""
+        n, T = batch.inputs.shape[:2]
+        is_motion = (batch.conditions["context"] == "motion").to_numpy()
+        inputs = batch.inputs.astype(np.float64)
+        difference = np.where(is_motion[:, None], inputs[:, :, 2] - inputs[:, :, 3],
+                              inputs[:, :, 4] - inputs[:, :, 5])  # (B, T)
+        start = batch.periods["stimulus"][:, 0]
+        steps = np.arange(T)
+        evidence_stop = (np.full(n, T) if self.stim_off_ms is None
+                         else batch.periods["stimulus"][:, 1])
+        on = (steps[None, :] >= start[:, None]) & (steps[None, :] < evidence_stop[:, None])
+        summed = np.cumsum(np.where(on, difference, 0.0), axis=1)  # S_t
+        count = np.cumsum(on, axis=1)  # n_t
+        variance = 2.0 * (self.evidence_noise_std**2 + self.input_noise_std**2)
+        coherences = np.asarray(self.coherences)  # (C,)
+        amplitude = self.stimulus_amplitude
+        if variance > 0:
+            log_likelihood = (amplitude * coherences * summed[..., None]
+                              - 0.5 * count[..., None] * (amplitude * coherences) ** 2) / variance
+        else:  # the mean evidence so far identifies c
+            mean = summed / np.maximum(count, 1) / amplitude
+            log_likelihood = -1e12 * (mean[..., None] - coherences) ** 2
+        log_likelihood -= log_likelihood.max(axis=-1, keepdims=True)
+        posterior = np.exp(log_likelihood)
+        posterior /= posterior.sum(axis=-1, keepdims=True)  # (B, T, C)
+        right = (posterior * np.where(coherences > 0, 1.0, np.where(
+            coherences < 0, 0.0, self.zero_coherence_target))).sum(axis=-1)
+        left = (posterior * np.where(coherences < 0, 1.0, np.where(
+            coherences > 0, 0.0, self.zero_coherence_target))).sum(axis=-1)
+        decision = batch.decision_mask
+        return np.stack([np.where(decision, right, 0.0), np.where(decision, left, 0.0)], axis=-1)
+
     def without_noise(self) -> "CDDMTask":
         return dataclasses.replace(self, input_noise_std=0.0, evidence_noise_std=0.0)
 

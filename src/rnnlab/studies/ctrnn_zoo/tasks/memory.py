@@ -9,7 +9,9 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from rnnlab.studies.ctrnn_zoo.tasks.base import ANTI_NUMBER_VALUES, ZooTask, Trials, as_floats
+from rnnlab.studies.ctrnn_zoo.tasks.base import (
+    ANTI_NUMBER_VALUES, Trials, ZooTask, as_floats, check_rng,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +119,13 @@ class MemoryAntiAngleTask(_MemoryAntiTask):
     Condition columns: ``angle`` θ (radians), ``target_angle`` (θ + π mod 2π); the table has
     ``n_angles`` (default 36) rows θ_k = 2πk / n_angles.
     Fixed-point conditions: ``"hold"``, ``"recall"``.
+
+    ``continuous_angles`` (default False: the engellab grid): ``sample`` draws θ uniformly from
+    [0, 2π) instead of from the table's grid (``sample_conditions`` and the table are unchanged,
+    so evaluation stays on the grid). Trained on a grid, a network may hold the angles on an open
+    arc whose two ends the readout maps to neighbouring grid angles – nothing in the loss sees the
+    angles in the gap; trained on every angle, an arc's gap costs error (measured in
+    config/config.yaml).
     """
 
     name: ClassVar[str] = "memory_anti_angle"
@@ -126,6 +135,7 @@ class MemoryAntiAngleTask(_MemoryAntiTask):
 
     n_angles: int = 36
     radius: float = 2.0
+    continuous_angles: bool = False
 
     def __post_init__(self) -> None:
         if int(self.n_angles) < 1:
@@ -134,6 +144,16 @@ class MemoryAntiAngleTask(_MemoryAntiTask):
 
     def _condition_grid(self):
         return pd.DataFrame({"angle": 2.0 * np.pi * np.arange(int(self.n_angles)) / self.n_angles})
+
+    def sample(self, rng: np.random.Generator, batch_size: int):
+        """As ``ZooTask.sample``; with ``continuous_angles`` the angles are uniform on [0, 2π)."""
+        if not self.continuous_angles:
+            return super().sample(rng, batch_size)
+        check_rng(rng)
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        angles = rng.uniform(0.0, 2.0 * np.pi, size=int(batch_size))
+        return self.sample_conditions(pd.DataFrame({"angle": angles}), rng)
 
     def _derive(self, key):
         angle = key["angle"].to_numpy(dtype=np.float64)
