@@ -52,7 +52,7 @@ def test_a_sampled_circle_has_one_dominant_loop_that_closes_at_the_sampling_scal
     assert loop.is_closed
     assert loop.loop_death == pytest.approx(np.sqrt(3) * 3.0, rel=0.05)  # inscribed triangle
     assert loop.loop_birth_fraction < 0.1
-    assert loop.loop_dominance >= manifold_topology.LOOP_DOMINANCE
+    assert loop.second_loop_ratio <= manifold_topology.MAX_SECOND_LOOP_RATIO
     assert loop.gap_fraction < 0.1
 
 
@@ -69,7 +69,7 @@ def test_a_second_loop_of_similar_size_is_not_one_dominant_loop():
     figure_eight = np.vstack([CIRCLE, _curve(np.linspace(0, 2 * np.pi, 150, endpoint=False),
                                              seed=3) + 6.0 * PLANE[0]])
     loop = manifold_topology.loop_homology(figure_eight)
-    assert loop.loop_dominance < 2 and not loop.is_closed
+    assert loop.second_loop_ratio > 0.5 and not loop.is_closed
 
 
 def test_homology_subsamples_large_clouds_deterministically():

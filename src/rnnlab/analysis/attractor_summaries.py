@@ -190,11 +190,17 @@ def output_rows(states: np.ndarray, weight_output: np.ndarray, condition: str,
     return _long(condition, "output", -1, values)
 
 
-def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float) -> list[dict]:
-    """Saddle rows and counts of the flip-flop structure of all points of ``result``."""
+def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float,
+                   n_bits: int | None = None) -> list[dict]:
+    """Saddle rows and counts of the flip-flop structure of all points of ``result``. With
+    ``n_bits``, the verdict ``is_flip_flop``: the 2^n_bits stable corners of the hypercube and
+    at least its n_bits·2^(n_bits−1) edges as saddles, each joining two stable points (the
+    3-bit cube: 8 stable points, 12 saddles)."""
     if len(result) == 0:
         summary = dict(n_points=0, n_stable=0, n_saddles=0, n_unstable=0,
                        n_saddles_connecting_two_stable=0, n_unstable_other=0, n_other=0)
+        if n_bits is not None:
+            summary["is_flip_flop"] = 0.0
         return _long(condition, "flip_flop", -1, summary)
     structure = attractors.flip_flop_structure(
         result.states, labels, result.eigenvalues, result.leading_right_eigenvector,
@@ -212,4 +218,8 @@ def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float)
     summary = dict(structure.counts())
     summary |= dict(n_unstable=len(unstable),
                     n_saddles_connecting_two_stable=int(np.sum(connecting)))
+    if n_bits is not None:
+        summary["is_flip_flop"] = float(
+            summary["n_stable"] == 2**n_bits
+            and summary["n_saddles_connecting_two_stable"] >= n_bits * 2 ** (n_bits - 1))
     return rows + _long(condition, "flip_flop", -1, summary)

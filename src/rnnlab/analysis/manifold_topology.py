@@ -6,8 +6,8 @@
    of the H1 bars (birth b, death d, persistence p = d − b, in state units):
 
    * ``loop_persistence`` p₁ of the longest bar and ``second_persistence`` p₂ of the next;
-   * ``loop_dominance`` = p₁ / p₂ (∞ with a single bar): one dominant loop when ≥
-     ``LOOP_DOMINANCE``;
+   * ``second_loop_ratio`` = p₂ / p₁ (0 with a single bar): one dominant loop when ≤
+     ``MAX_SECOND_LOOP_RATIO``;
    * ``loop_birth_fraction`` = b₁ / d₁: the scale at which the loop closes relative to its
      size. A densely sampled circle closes at its point spacing (b₁/d₁ ≈ spacing / (√3 R),
      small); an arc whose ends are bridged only across a wide gap, or two disjoint arcs, close
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 # Hyperparameters (defaults of the public functions; the module docstring gives their meaning).
-LOOP_DOMINANCE = 3.0
+MAX_SECOND_LOOP_RATIO = 1.0 / 3.0
 LOOP_MAX_BIRTH_FRACTION = 0.25
 NEIGHBOUR_MAX_RANK = 4
 MAX_HOMOLOGY_POINTS = 300
@@ -76,11 +76,11 @@ class LoopHomology:
         h0_deaths: (P − 1,) finite H0 deaths (the edges that join the cloud), ascending.
         loop_birth, loop_death, loop_persistence: of the longest H1 bar (NaN without one).
         second_persistence: of the second longest (0 with one bar, NaN without any).
-        loop_dominance: loop_persistence / second_persistence (inf with one bar).
+        second_loop_ratio: second_persistence / loop_persistence (0 with one bar).
         loop_birth_fraction: loop_birth / loop_death.
         gap_fraction: largest finite H0 death / loop_death.
-        is_closed: one dominant bar (dominance ≥ the threshold) that closes early (birth
-            fraction ≤ the threshold).
+        is_closed: one dominant bar (second_loop_ratio ≤ its threshold) that closes early
+            (birth fraction ≤ its threshold).
     """
 
     n_points: int
@@ -90,7 +90,7 @@ class LoopHomology:
     loop_death: float
     loop_persistence: float
     second_persistence: float
-    loop_dominance: float
+    second_loop_ratio: float
     loop_birth_fraction: float
     gap_fraction: float
     is_closed: bool
@@ -102,7 +102,7 @@ class LoopHomology:
         return {k: float(v) for k, v in values.items()}
 
 
-def loop_homology(points: np.ndarray, dominance: float = LOOP_DOMINANCE,
+def loop_homology(points: np.ndarray, max_second_ratio: float = MAX_SECOND_LOOP_RATIO,
                   max_birth_fraction: float = LOOP_MAX_BIRTH_FRACTION,
                   max_points: int = MAX_HOMOLOGY_POINTS) -> LoopHomology:
     """Rips persistent homology (H0, H1) of points (P, N) and the closed-curve verdict."""
@@ -115,7 +115,8 @@ def loop_homology(points: np.ndarray, dominance: float = LOOP_DOMINANCE,
     if len(points) < 3:
         return LoopHomology(len(points), np.zeros((0, 2)), np.zeros(0), nan, nan, nan, nan, nan,
                             nan, nan, False)
-    diagrams = ripser(points, maxdim=1)["dgms"]
+    distance = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)  # (P, P)
+    diagrams = ripser(distance, maxdim=1, distance_matrix=True)["dgms"]
     h0 = diagrams[0][:, 1]
     h0_deaths = np.sort(h0[np.isfinite(h0)])
     h1 = np.asarray(diagrams[1], dtype=np.float64).reshape(-1, 2)
@@ -125,14 +126,14 @@ def loop_homology(points: np.ndarray, dominance: float = LOOP_DOMINANCE,
     persistence = h1[:, 1] - h1[:, 0]
     birth, death = float(h1[0, 0]), float(h1[0, 1])
     second = float(persistence[1]) if len(h1) > 1 else 0.0
-    ratio = float(persistence[0] / second) if second > 0 else float("inf")
+    ratio = second / float(persistence[0]) if persistence[0] > 0 else nan
     birth_fraction = birth / death if death > 0 else nan
     gap = float(h0_deaths[-1]) / death if len(h0_deaths) and death > 0 else nan
     return LoopHomology(
         n_points=len(points), h1=h1, h0_deaths=h0_deaths, loop_birth=birth, loop_death=death,
         loop_persistence=float(persistence[0]), second_persistence=second,
-        loop_dominance=ratio, loop_birth_fraction=birth_fraction, gap_fraction=gap,
-        is_closed=bool(ratio >= dominance and birth_fraction <= max_birth_fraction),
+        second_loop_ratio=ratio, loop_birth_fraction=birth_fraction, gap_fraction=gap,
+        is_closed=bool(ratio <= max_second_ratio and birth_fraction <= max_birth_fraction),
     )
 
 

@@ -13,6 +13,9 @@ FIGURE_MODULES = {
     "fixed_point_structure": "structure",
     "eigenvalue_spectra": "structure",
     "cddm_analysis": "cddm",
+    "attractor_verdicts": "verdicts",
+    "output_geometry": "verdicts",
+    "ring_closure": "closure",
 }
 
 
@@ -34,7 +37,12 @@ class CTRNNZoo(Study):
                 "rnnlab.studies.ctrnn_zoo.aggregates:zoo_performance",
                 ("task_performance",),
                 tuple(runs),
-            )
+            ),
+            "zoo_attractors": Aggregate(
+                "rnnlab.studies.ctrnn_zoo.aggregates:zoo_attractors",
+                ("attractor_analytics",),
+                tuple(runs),
+            ),
         }
 
     def figures(self, section, runs):
@@ -64,6 +72,20 @@ class CTRNNZoo(Study):
                 "validation scores",
                 performance=AggregateTable("zoo_performance"),
             ),
+            figure(
+                "attractor_verdicts",
+                "attractor verdicts across seeds",
+                analytics=SeedTables("attractor_analytics", runs),
+                performance=SeedTables("task_performance", runs),
+                summary=AggregateTable("zoo_attractors"),
+                trained=AggregateTable("zoo_performance"),
+            ),
+            figure(
+                "output_geometry",
+                "how much of each line and ring the readout sees",
+                summary=AggregateTable("zoo_attractors"),
+                analytics=SeedTables("attractor_analytics", runs),
+            ),
         ]
         if "cddm" in runs:
             figures.append(
@@ -74,6 +96,15 @@ class CTRNNZoo(Study):
                     fits=SeedTables("psychometric_fits", ("cddm",)),
                     analytics=first_seed("attractor_analytics", ("cddm",)),
                     points=first_seed("equilibria", ("cddm",)),
+                )
+            )
+        if "memory_anti_angle" in runs:
+            figures.append(
+                figure(
+                    "ring_closure",
+                    "is the ring closed?",
+                    analytics=SeedTables("attractor_analytics", ("memory_anti_angle",)),
+                    points=first_seed("equilibria", ("memory_anti_angle",)),
                 )
             )
         return figures

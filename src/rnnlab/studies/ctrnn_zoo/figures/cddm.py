@@ -106,7 +106,12 @@ def _line_verdict(line: pd.DataFrame) -> str:
         evidence.append(f"trial states on it {held:.0%}")
     if np.isfinite(tau):
         evidence.append(f"slowest mode τ {tau / 1000:.2g} s")
-    return verdict + ("\n" + ", ".join(evidence) if evidence else "")
+    relevant = values.get("selection_cosine_relevant_mean", np.nan)
+    irrelevant = values.get("selection_cosine_irrelevant_mean", np.nan)
+    lines = [verdict] + ([", ".join(evidence)] if evidence else [])
+    if np.isfinite(relevant) and np.isfinite(irrelevant):
+        lines.append(f"selection cos: relevant {relevant:+.2f}, irrelevant {irrelevant:+.2f}")
+    return "\n".join(lines)
 
 
 def _draw_psychometric(ax, surface: pd.DataFrame, fit: pd.DataFrame, norm: Normalize) -> None:

@@ -121,10 +121,11 @@ def _seeds(n: int) -> str:
 @styled
 def validation_table(performance: pd.DataFrame):
     """Table of the mean validation score and MSE per task over seeds, with the bootstrap 95%
-    CI where a task has n ≥ 2 seeds, and n per task.
+    CI where a task has n ≥ 2 seeds, the ideal observer's score on the same trials (the
+    ceiling: 1 unless input noise limits it), and n per task.
 
     ``performance``: aggregate ``zoo_performance`` (run, task, quantity ∈ {validation_score,
-    mse}, mean, ci_low, ci_high, n).
+    mse, ideal_score, …}, mean, ci_low, ci_high, n).
     """
     require(performance, ("run", "task", "quantity", "mean", "ci_low", "ci_high", "n"),
             "validation_table")
@@ -139,19 +140,23 @@ def validation_table(performance: pd.DataFrame):
     for run in runs:
         score = select(performance, run=run, quantity="validation_score")
         mse = select(performance, run=run, quantity="mse")
+        ideal = select(performance, run=run, quantity="ideal_score")
         n = int((score if not score.empty else mse)["n"].iloc[0])
         n_seeds.append(n)
         cells.append([
             task_label(run),
             _value(score.iloc[0], ".3f") if not score.empty else "–",
+            format(ideal["mean"].iloc[0], ".3f") if not ideal.empty and np.isfinite(
+                ideal["mean"].iloc[0]) else "–",
             _value(mse.iloc[0], ".3g") if not mse.empty else "–",  # 3 digits of small MSEs
             _seeds(n),
         ])
     interval = " [95% CI]" if max(n_seeds) >= 2 else ""
     table = ax.table(cellText=cells,
-                     colLabels=["task", f"validation score{interval}", f"MSE{interval}",
-                                "seeds (n)"],
-                     loc="center", cellLoc="center", colWidths=[0.22, 0.26, 0.26, 0.26])
+                     colLabels=["task", f"validation score{interval}", "ideal observer",
+                                f"MSE{interval}", "seeds (n)"],
+                     loc="center", cellLoc="center",
+                     colWidths=[0.17, 0.25, 0.13, 0.27, 0.18])
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.scale(1.0, 1.3)

@@ -13,7 +13,8 @@ Per input condition ("hold": the delay; "recall": the recall period), two tests 
 
 The ring counts as closed (``is_closed``) when both hold. Rows are long-format
 ``attractor_analytics`` rows (analysis "closure"): per held state its angle and neighbour rank
-(point = −2 − k for the k-th angle: these are not equilibria), per H1 bar its birth and death
+(point = −2 − k for the k-th angle: these are not equilibria; with its projection on the
+trials' principal components), per H1 bar its birth and death
 (point = −1000 − k) and the summary (point = −1).
 """
 
@@ -29,7 +30,7 @@ from rnnlab.analysis.manifold_topology import loop_homology, ordered_neighbours
 
 CLOSURE_SUMMARY = (
     "n_points", "loop_birth", "loop_death", "loop_persistence", "second_persistence",
-    "loop_dominance", "loop_birth_fraction", "gap_fraction", "homology_closed",
+    "second_loop_ratio", "loop_birth_fraction", "gap_fraction", "homology_closed",
     "n_angles", "fraction_ordered_neighbours", "worst_neighbour_rank", "wrap_neighbour_rank",
     "max_step_ratio", "wrap_step_ratio", "neighbours_closed", "is_closed",
 )  # fmt: skip
@@ -54,16 +55,18 @@ def grid_held_states(model, task, condition: str, n_angles: int, relaxation_ms: 
 
 
 def closure_rows(model, task, condition: str, slow_states: np.ndarray, n_angles: int,
-                 relaxation_ms: float, seed: int) -> list[dict]:
-    """Long rows (analysis "closure") of both tests at one input condition; slow_states (P, N)."""
+                 relaxation_ms: float, seed: int, pcs) -> list[dict]:
+    """Long rows (analysis "closure") of both tests at one input condition; slow_states (P, N);
+    the held states also projected on ``pcs`` (the trials' principal components)."""
     homology = loop_homology(slow_states)
     angles, held = grid_held_states(model, task, condition, n_angles, relaxation_ms, seed)
     neighbours = ordered_neighbours(held, angles)
+    projected = pcs.project(held)
     rows = []
-    for k, (angle, rank, step) in enumerate(zip(np.sort(angles), neighbours.ranks,
-                                                neighbours.steps)):
+    for k, (angle, rank, step) in enumerate(zip(angles, neighbours.ranks, neighbours.steps)):
         rows += _long(condition, "closure", HELD_POINT_OFFSET - k,
-                      dict(held_angle=angle, neighbour_rank=rank, step=step))
+                      dict(held_angle=angle, neighbour_rank=rank, step=step,
+                           pc1=projected[k, 0], pc2=projected[k, 1], pc3=projected[k, 2]))
     for k, (birth, death) in enumerate(homology.h1):
         rows += _long(condition, "closure", BAR_POINT_OFFSET - k,
                       dict(h1_birth=birth, h1_death=death))

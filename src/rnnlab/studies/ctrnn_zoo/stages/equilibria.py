@@ -316,13 +316,14 @@ def analytics_rows(model, task, condition: str, exact, slow, exact_labels, pcs, 
                 + output_rows(slow.states, weight_output, condition, 1))
     if task.name == "memory_anti_angle" and condition in ("hold", "recall"):
         closure = closure_rows(model, task, condition, slow.states, settings.closure_angles,
-                               settings.closure_relaxation_ms, settings.seed)
+                               settings.closure_relaxation_ms, settings.seed, pcs)
         closed = next(r["value"] for r in closure
                       if r["point"] == -1 and r["quantity"] == "is_closed")
         return (ring_rows(slow, every_slow, condition, held, first_slow, closed=closed == 1)
                 + closure + output_rows(slow.states, weight_output, condition, 2))
     if task.name == "three_bit_flip_flop" and condition == "no_input":
-        return flip_flop_rows(exact, exact_labels, condition, settings.stability_tolerance)
+        return flip_flop_rows(exact, exact_labels, condition, settings.stability_tolerance,
+                              n_bits=task.output_size)
     return []
 
 

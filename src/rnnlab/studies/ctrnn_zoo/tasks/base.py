@@ -43,6 +43,7 @@ Conventions shared by every zoo task (base class :class:`ZooTask`):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,6 +73,12 @@ CDDM_COHERENCES: tuple[float, ...] = tuple(
 )
 #: Values remembered in memory_anti_number.
 ANTI_NUMBER_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-2.0, 2.0, 32))
+
+
+@functools.lru_cache(maxsize=32)
+def _condition_table(task: "ZooTask") -> pd.DataFrame:
+    """A task's condition table (not to be modified: ``condition_table`` hands out copies)."""
+    return task._derive(task._condition_grid())
 
 
 def check_rng(rng: object) -> None:
@@ -235,8 +242,9 @@ class ZooTask:
     # ----------------------------------------------------------------------------- conditions
 
     def condition_table(self) -> pd.DataFrame:
-        """One row per distinct condition (see the task's docstring for the columns)."""
-        return self._derive(self._condition_grid())
+        """One row per distinct condition (see the task's docstring for the columns); built
+        once per task (the tasks are frozen), a copy each call."""
+        return _condition_table(self).copy()
 
     def _complete(self, conditions: pd.DataFrame) -> pd.DataFrame:
         """Validate given condition rows and recompute the derived columns (index 0..B-1)."""
@@ -258,14 +266,19 @@ class ZooTask:
         n = int(batch_size)
         if n < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        table = self.condition_table()
+        table = _condition_table(self)
         rows = table.iloc[rng.integers(len(table), size=n)].reset_index(drop=True)
-        return self.sample_conditions(rows, rng)
+        # The table's rows are complete already: no second validation (training draws a
+        # batch per step, and pandas' per-call overhead was a third of a step).
+        return self._batch(rows, rng)
 
     def sample_conditions(self, conditions: pd.DataFrame, rng: np.random.Generator) -> TaskBatch:
         """One trial per row of ``conditions`` (B rows), in order; ``rng`` supplies the noise."""
         check_rng(rng)
-        table = self._complete(conditions)
+        return self._batch(self._complete(conditions), rng)
+
+    def _batch(self, table: pd.DataFrame, rng: np.random.Generator) -> TaskBatch:
+        """The batch of complete condition rows (index 0..B−1)."""
         n = len(table)
         periods = self.trial_periods(n, rng)
         trials = self._build(table, rng, periods)

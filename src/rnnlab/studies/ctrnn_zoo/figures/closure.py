@@ -1,0 +1,182 @@
+"""Is the memory-anti-angle network's ring closed? The held states ordered by the remembered
+angle, the persistent homology of the slow points, and both tests across seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+
+from rnnlab.plotting.style import (
+    DIRECTION_CMAP, NEUTRAL_COLOR, add_panel_letters, new_figure, no_data, styled,
+)
+from rnnlab.studies.ctrnn_zoo.figures.shared import first_seed, require
+
+CONDITIONS = ("hold", "recall")
+CONDITION_MARKERS = {"hold": "o", "recall": "^"}
+WRAP_COLOR = "#D55E00"
+LINK_COLOR = "#777777"
+# The thresholds of rnnlab.analysis.manifold_topology (read there, not copied).
+
+
+def _thresholds() -> tuple[float, float, int]:
+    from rnnlab.analysis import manifold_topology as topology
+
+    return (topology.LOOP_MAX_BIRTH_FRACTION, topology.MAX_SECOND_LOOP_RATIO,
+            topology.NEIGHBOUR_MAX_RANK)
+
+
+def _wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one seed and condition as one row per point, quantities as columns."""
+    if frame.empty:
+        return pd.DataFrame()
+    return frame.pivot_table(index="point", columns="quantity", values="value",
+                             aggfunc="first")
+
+
+@styled
+def ring_closure(analytics: pd.DataFrame, points: pd.DataFrame):
+    """memory_anti_angle. Top (a, b: hold, recall), first seed: the held states of noise-free
+    trials on the angle grid in PC1–PC2, coloured by the remembered angle, consecutive angles
+    joined (grey), the wrap-around pair (last angle → first) in orange; the condition's slow
+    points small grey. Bottom (c, d): the H1 persistence diagram of those slow points (death
+    against birth; a loop far above the diagonal lives long) with the closure region (birth ≤
+    the threshold × death). Right (e): every seed's closure statistics, second-loop ratio
+    against the loop's birth fraction (closed: lower left box); (f): the worst neighbour rank
+    of consecutive held states per seed (closed: ≤ the threshold).
+
+    Tables ``attractor_analytics`` of every seed and ``equilibria`` of the first seed.
+    """
+    require(analytics, ("run", "seed", "input_condition", "analysis", "point", "quantity",
+                        "value"), "ring_closure")
+    closure = analytics[analytics["analysis"] == "closure"] if not analytics.empty else analytics
+    figure = new_figure(9.0, 6.4)
+    grid = figure.add_gridspec(2, 3)
+    held_axes = [figure.add_subplot(grid[0, k]) for k in range(2)]
+    bar_axes = [figure.add_subplot(grid[1, k]) for k in range(2)]
+    summary_ax = figure.add_subplot(grid[0, 2])
+    rank_ax = figure.add_subplot(grid[1, 2])
+    birth_limit, ratio_limit, rank_limit = _thresholds()
+    first = first_seed(closure, closure["run"].iloc[0]) if not closure.empty else closure
+    wrap_drawn = False
+    for ax, bars, condition in zip(held_axes, bar_axes, CONDITIONS):
+        of_condition = first[first["input_condition"] == condition] if not first.empty else first
+        held = _wide(of_condition[(of_condition["point"] <= -2)
+                                  & (of_condition["point"] > -1000)]) \
+            if not of_condition.empty else pd.DataFrame()
+        slow = points[(points["input_condition"] == condition) & (points["mode"] == "slow")] \
+            if not points.empty else points
+        wrap_drawn |= _draw_held(ax, held, slow)
+        ax.set_title(f"{condition}: held states by angle{_verdict(of_condition)}")
+        ax.set_xlabel("PC1 (a.u.)")
+        ax.set_ylabel("PC2 (a.u.)")
+        _draw_bars(bars, _wide(of_condition[of_condition["point"] <= -1000])
+                   if not of_condition.empty else pd.DataFrame(), birth_limit)
+        bars.set_title(f"{condition}: H1 of the slow points")
+        bars.set_xlabel("birth (state units)")
+        bars.set_ylabel("death (state units)")
+    figure.colorbar(ScalarMappable(norm=Normalize(0, 360), cmap=DIRECTION_CMAP),
+                    ax=held_axes, shrink=0.85, aspect=22, pad=0.02,
+                    ticks=[0, 90, 180, 270, 360]).set_label("remembered angle (°)")
+    _draw_seed_summary(summary_ax, rank_ax, closure, birth_limit, ratio_limit, rank_limit)
+    handles = [Line2D([], [], color=LINK_COLOR, linewidth=0.8, label="consecutive angles")]
+    if wrap_drawn:
+        handles.append(Line2D([], [], color=WRAP_COLOR, linewidth=1.4, linestyle="--",
+                              label="wrap-around (last → first angle)"))
+    handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
+                          color=NEUTRAL_COLOR, label="slow points"))
+    figure.legend(handles=handles, loc="outside upper center", ncol=len(handles),
+                  title="a, b: first seed's held states on the angle grid, in angle order")
+    add_panel_letters([held_axes[0], held_axes[1], bar_axes[0], bar_axes[1], summary_ax,
+                       rank_ax])
+    return figure
+
+
+def _verdict(rows: pd.DataFrame) -> str:
+    summary = rows[rows["point"] == -1] if not rows.empty else rows
+    values = dict(zip(summary.get("quantity", []), summary.get("value", [])))
+    if "is_closed" not in values:
+        return ""
+    return "\n" + ("closed" if values["is_closed"] == 1 else "not closed")
+
+
+def _draw_held(ax, held: pd.DataFrame, slow: pd.DataFrame) -> bool:
+    """Held states coloured by angle, joined in angle order; returns whether the wrap-around
+    link was drawn."""
+    if not slow.empty:
+        ax.scatter(slow["pc1"], slow["pc2"], s=3, color=NEUTRAL_COLOR, alpha=0.5, linewidths=0,
+                   zorder=2)
+    if held.empty or "pc1" not in held:
+        no_data(ax)
+        return False
+    held = held.sort_values("held_angle")
+    x, y = held["pc1"].to_numpy(float), held["pc2"].to_numpy(float)
+    ax.plot(x, y, color=LINK_COLOR, linewidth=0.8, zorder=3)
+    ax.plot([x[-1], x[0]], [y[-1], y[0]], color=WRAP_COLOR, linewidth=1.4, linestyle="--",
+            zorder=4)
+    ax.scatter(x, y, c=np.degrees(held["held_angle"].to_numpy(float)), cmap=DIRECTION_CMAP,
+               vmin=0, vmax=360, s=14, linewidths=0, zorder=5)
+    return True
+
+
+def _draw_bars(ax, bars: pd.DataFrame, birth_limit: float) -> None:
+    if bars.empty or "h1_birth" not in bars:
+        no_data(ax, "no loop (no H1 bar)")
+        return
+    birth, death = bars["h1_birth"].to_numpy(float), bars["h1_death"].to_numpy(float)
+    top = float(max(death.max(), birth.max())) * 1.08
+    ax.plot([0, top], [0, top], color=NEUTRAL_COLOR, linewidth=0.8)
+    ax.fill_between([0, top * birth_limit], [0, top], [top, top], color="#E5F5EF",
+                    linewidth=0, zorder=0)
+    ax.scatter(birth, death, s=12, color="k", zorder=3)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+
+
+def _draw_seed_summary(summary_ax, rank_ax, closure: pd.DataFrame, birth_limit: float,
+                       ratio_limit: float, rank_limit: int) -> None:
+    summary = closure[closure["point"] == -1] if not closure.empty else closure
+    if summary.empty:
+        no_data(summary_ax)
+        no_data(rank_ax)
+        return
+    wide = summary.pivot_table(index=["seed", "input_condition"], columns="quantity",
+                               values="value", aggfunc="first").reset_index()
+    summary_ax.fill_between([0, birth_limit], [0, 0], [ratio_limit, ratio_limit],
+                            color="#E5F5EF", linewidth=0, zorder=0)
+    seeds = sorted(wide["seed"].unique())
+    for condition in CONDITIONS:
+        rows = wide[wide["input_condition"] == condition]
+        if rows.empty:
+            continue
+        birth = rows.get("loop_birth_fraction", pd.Series(np.nan, index=rows.index))
+        ratio = rows.get("second_loop_ratio", pd.Series(np.nan, index=rows.index))
+        # No loop at all: drawn at the right edge (birth fraction 1).
+        summary_ax.scatter(birth.fillna(1.0).clip(upper=1.0), ratio.fillna(0.0), s=22,
+                           marker=CONDITION_MARKERS[condition], facecolors="none",
+                           edgecolors="k", label=condition)
+        rank_ax.scatter(rows["seed"].map({s: k for k, s in enumerate(seeds)})
+                        + (0.12 if condition == "recall" else -0.12),
+                        rows["worst_neighbour_rank"], s=22, marker=CONDITION_MARKERS[condition],
+                        facecolors="none", edgecolors="k", label=condition)
+    summary_ax.set_xlim(0, 1.02)
+    summary_ax.set_ylim(bottom=0)
+    summary_ax.set_xlabel("loop birth / death (no loop: 1)")
+    summary_ax.set_ylabel("2nd / 1st H1 persistence")
+    summary_ax.set_title("every seed (green: closed)")
+    summary_ax.legend(loc="upper left", title="condition")
+    rank_ax.axhline(rank_limit, color=NEUTRAL_COLOR, linewidth=0.8, linestyle=":")
+    rank_ax.set_yscale("log")
+    rank_ax.yaxis.set_major_locator(FixedLocator([1, 2, 4, 8, 16, 32, 64, 128]))
+    rank_ax.yaxis.set_major_formatter(ScalarFormatter())
+    rank_ax.yaxis.set_minor_locator(NullLocator())
+    rank_ax.set_ylim(0.8, max(8.0, float(np.nanmax(wide["worst_neighbour_rank"])) * 1.3)
+                     if "worst_neighbour_rank" in wide and wide["worst_neighbour_rank"].notna().any()
+                     else 128)
+    rank_ax.set_xticks(range(len(seeds)), [str(s) for s in seeds])
+    rank_ax.set_xlabel("training seed")
+    rank_ax.set_ylabel("worst neighbour rank")
+    rank_ax.set_title(f"held states (closed: ≤ {rank_limit}, dotted)")
