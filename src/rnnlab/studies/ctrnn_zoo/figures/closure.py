@@ -82,14 +82,18 @@ def ring_closure(analytics: pd.DataFrame, points: pd.DataFrame):
                     ax=held_axes, shrink=0.85, aspect=22, pad=0.02,
                     ticks=[0, 90, 180, 270, 360]).set_label("remembered angle (°)")
     _draw_seed_summary(summary_ax, rank_ax, closure, birth_limit, ratio_limit, rank_limit)
-    handles = [Line2D([], [], color=LINK_COLOR, linewidth=0.8, label="consecutive angles")]
-    if wrap_drawn:
+    handles = []
+    if wrap_drawn:  # the held states are drawn: consecutive links and the wrap-around link
+        handles.append(Line2D([], [], color=LINK_COLOR, linewidth=0.8,
+                              label="consecutive angles"))
         handles.append(Line2D([], [], color=WRAP_COLOR, linewidth=1.4, linestyle="--",
                               label="wrap-around (last → first angle)"))
-    handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
-                          color=NEUTRAL_COLOR, label="slow points"))
-    figure.legend(handles=handles, loc="outside upper center", ncol=len(handles),
-                  title="a, b: first seed's held states on the angle grid, in angle order")
+    if not points.empty:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
+                              color=NEUTRAL_COLOR, label="slow points"))
+    if handles:
+        figure.legend(handles=handles, loc="outside upper center", ncol=len(handles),
+                      title="a, b: first seed's held states on the angle grid, in angle order")
     add_panel_letters([held_axes[0], held_axes[1], bar_axes[0], bar_axes[1], summary_ax,
                        rank_ax])
     return figure

@@ -183,7 +183,7 @@ def output_geometry(summary: pd.DataFrame, analytics: pd.DataFrame):
         for ax in axes:
             no_data(ax)
         return figure
-    seeds_drawn = means_drawn = False
+    seeds_drawn = means_drawn = intervals_drawn = False
     per_seed = _summary(analytics)
     per_seed = per_seed[per_seed["analysis"] == "output"]
     n_seeds = set()
@@ -206,6 +206,7 @@ def output_geometry(summary: pd.DataFrame, analytics: pd.DataFrame):
                 if np.isfinite(low) and np.isfinite(high):
                     ax.errorbar([mean], [y - 0.15], xerr=[[mean - low], [high - mean]],
                                 fmt="o", color=MEAN_COLOR, markersize=4, capsize=2, zorder=4)
+                    intervals_drawn = True
                 else:
                     ax.scatter([mean], [y - 0.15], color=MEAN_COLOR, s=16, zorder=4)
                 means_drawn = True
@@ -221,9 +222,12 @@ def output_geometry(summary: pd.DataFrame, analytics: pd.DataFrame):
     if seeds_drawn:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4,
                               color=SEED_COLOR, label="one seed"))
-    if means_drawn:
+    if intervals_drawn:
         handles.append(Line2D([], [], marker="o", markersize=4, color=MEAN_COLOR,
                               label=f"mean over seeds, 95% bootstrap CI (n = {n_text} seeds)"))
+    elif means_drawn:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4,
+                              color=MEAN_COLOR, label="mean (one seed: no interval)"))
     if handles:
         figure.legend(handles=handles, loc="outside upper center", ncol=len(handles))
     return figure
