@@ -121,8 +121,13 @@ def test_aggregate_zoo_performance(performance):
     table = pd.concat([performance[t]["task_performance"] for t in TASKS], ignore_index=True)
     summary = aggregate("rnnlab.studies.ctrnn_zoo.aggregates:zoo_performance", {"task_performance": table}, seed=0, n_resamples=50)
     check_frame(summary, "statistic")
-    assert len(summary) == 2 * len(TASKS)
-    assert set(summary["quantity"]) == {"validation_score", "mse"}
+    # Four continuous quantities (bootstrap) and the trained verdict (Clopper–Pearson) per task.
+    assert len(summary) == 5 * len(TASKS)
+    assert set(summary["quantity"]) == {"validation_score", "mse", "ideal_score",
+                                        "score_fraction_of_ideal", "is_trained"}
+    kinds = summary.set_index("quantity")["interval"]
+    assert set(kinds[["is_trained"]]) == {"clopper_pearson"}
+    assert set(kinds[["validation_score", "mse"]]) == {"bootstrap"}
 
 
 @pytest.mark.parametrize("task", TASKS)
@@ -185,11 +190,13 @@ def test_equilibria_modes_and_flow_agree(task, checkpoints, equilibrium_tables):
 
 def test_analytics_rows_for_each_task(equilibrium_tables):
     expected = {
-        "cddm": {("motion_context", "line"), ("colour_context", "line")},
+        "cddm": {(c, a) for c in ("motion_context", "colour_context")
+                 for a in ("line", "output")},
         "dmts": set(),
         "three_bit_flip_flop": {("no_input", "flip_flop")},
-        "memory_anti_number": {("hold", "line"), ("recall", "line")},
-        "memory_anti_angle": {("hold", "ring"), ("recall", "ring")},
+        "memory_anti_number": {(c, a) for c in ("hold", "recall") for a in ("line", "output")},
+        "memory_anti_angle": {(c, a) for c in ("hold", "recall")
+                              for a in ("ring", "closure", "output")},
     }
     for task, pairs in expected.items():
         analytics = equilibrium_tables[task]["attractor_analytics"]
