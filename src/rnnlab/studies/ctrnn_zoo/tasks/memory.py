@@ -124,8 +124,8 @@ class MemoryAntiAngleTask(_MemoryAntiTask):
     [0, 2π) instead of from the table's grid (``sample_conditions`` and the table are unchanged,
     so evaluation stays on the grid). Trained on a grid, a network may hold the angles on an open
     arc whose two ends the readout maps to neighbouring grid angles – nothing in the loss sees the
-    angles in the gap; trained on every angle, an arc's gap costs error (measured in
-    config/config.yaml).
+    angles in the gap; trained on every angle, an arc's gap costs error – though too rarely to
+    close the arc of a ReLU network (measured: config/config.yaml, where tanh closes it).
     """
 
     name: ClassVar[str] = "memory_anti_angle"
