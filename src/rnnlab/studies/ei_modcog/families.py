@@ -49,10 +49,13 @@ def lr_sweep_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
 
 
 def ablation_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
-    """The control (the family's ``run``) and one run per named variant (an override of it)."""
+    """The control (the family's ``run``) and one run per named variant (an override of it);
+    ``variants`` is a list of one-key mappings {name: override}."""
     overrides = {ablation_run_name(CONTROL): deep_merge(family["run"], {})}
     labels = {ablation_run_name(CONTROL): {"variant": CONTROL}}
-    for variant, override in family["variants"].items():
+    for variant, override in (item for one in family["variants"] for item in one.items()):
+        if variant in labels.values() or ablation_run_name(variant) in overrides:
+            raise ValueError(f"ablation variant {variant!r} is named twice (or 'control')")
         overrides[ablation_run_name(variant)] = deep_merge(family["run"], override)
         labels[ablation_run_name(variant)] = {"variant": variant}
     return overrides, labels

@@ -31,6 +31,7 @@ FIGURE_MODULES = {
     "gradient_credit": "credit",
     "fixed_point_motifs": "fixed_points",
     "weight_signs": "weights",
+    "gradient_saliency": "saliency",
     "lr_sweep": "families",
     "ablations": "families",
     "size_sweep": "families",
@@ -167,6 +168,14 @@ class EIModCog(Study):
                 "c: E vs I credit assignment",
                 timecourse=AggregateTable("gradient_timecourse"),
                 metrics=AggregateTable("gradient_metrics"),
+            ),
+            figure(
+                "gradient_saliency",
+                "c2: gradient alignment, gating, cumulative credit, saliency",
+                timecourse=AggregateTable("gradient_timecourse"),
+                metrics=AggregateTable("gradient_metrics"),
+                eg_saliency=RunTable("gradient_saliency", "eg", section["seeds"][0]),
+                gd_saliency=RunTable("gradient_saliency", "gd", section["seeds"][0]),
             ),
             figure(
                 "weight_signs",
