@@ -59,7 +59,7 @@ def test_family_runs_in_the_default_config():
         ("ablation_leak_0_2", ("model", "leak"), 0.2),
         ("ablation_nonlinearity_tanh", ("model", "nonlinearity"), "tanh"),
         ("ablation_readout_e_only", ("model", "readout"), "excitatory"),
-        ("ablation_row_sum_0_5", ("training", "row_sum_penalty"), 0.5),
+        ("ablation_row_sum_0", ("training", "row_sum_penalty"), 0.0),
     ]:
         variant = resolved[run]
         assert variant[path[0]][path[1]] == value != control[path[0]].get(path[1])
@@ -73,7 +73,7 @@ def test_family_runs_in_the_default_config():
     study = pipeline(config)
     settings = study.aggregate("ei_modcog", "ablations").settings
     assert settings["control"] == "ablation_control"
-    assert settings["runs"]["ablation_leak_1"] == {"variant": "leak_1"}
+    assert settings["runs"]["ablation_leak_0_2"] == {"variant": "leak_0_2"}
     assert study.aggregate("ei_modcog", "lr_sweep").settings["plateau_window"] == 2
 
 
@@ -219,3 +219,25 @@ def test_ablation_figure_puts_control_on_top_and_no_difference_for_it():
     assert positions["control"] == max(positions.values())
     differences = figure.axes[1].containers[0]
     assert len(differences.lines[0].get_ydata()) == 6
+
+
+# ----------------------------------------------------------------------------- thesis configs
+
+
+def test_thesis_config_reproduces_the_thesis_config_files_value_by_value():
+    from rnnlab.studies.ei_modcog.thesis_configs import CORRESPONDENCE, lookup
+    from rnnlab.workflow.config import deep_merge
+
+    config = deep_merge(shipped("config.yaml"), shipped("thesis.yaml"))
+    resolved = pipeline(config)
+    section = resolved.section("ei_modcog")
+    wrong = [
+        (file, key, where, value, lookup(resolved.runs["ei_modcog"], section, where))
+        for file, key, where, value in CORRESPONDENCE
+        if lookup(resolved.runs["ei_modcog"], section, where) != value
+    ]
+    assert wrong == []
+    assert len(CORRESPONDENCE) > 150
+    # A planted difference is found.
+    section["lr_sweep"]["plateau"]["window"] = 3
+    assert lookup(resolved.runs["ei_modcog"], section, "section lr_sweep.plateau.window") == 3

@@ -34,7 +34,9 @@ def lr_sweep_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
 
     As in the thesis' sweep, the swept rate is the step of the W_rec rule: EG's multiplicative
     step on W_rec (every other parameter keeps the base run's GD ``learning_rate``); for GD the
-    step of every parameter (W_rec and the others alike).
+    step of every parameter (W_rec and the others alike). ``per_optimizer``: overrides of the
+    run for one optimiser only (the thesis' ``optim.eg`` / ``optim.gd`` sections, e.g. EG's
+    momentum 0 on W_rec vs GD's 0.9).
     """
     overrides, labels = {}, {}
     for optimizer in family["optimizers"]:
@@ -43,7 +45,8 @@ def lr_sweep_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
             if optimizer == "gd":
                 rates["learning_rate"] = rate
             name = lr_run_name(optimizer, rate)
-            overrides[name] = deep_merge(family["run"], {"optimizer": {"name": optimizer, **rates}})
+            run = deep_merge(family["run"], family["per_optimizer"].get(optimizer, {}))
+            overrides[name] = deep_merge(run, {"optimizer": {"name": optimizer, **rates}})
             labels[name] = {"optimizer": optimizer, "learning_rate": float(rate)}
     return overrides, labels
 
