@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from rnnlab.plotting.style import (
     add_panel_letters,
@@ -89,6 +90,7 @@ def lr_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
                        label=run_label(optimizer))
     for ax in (ax_accuracy, ax_plateau):
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         ax.set_xlabel("learning rate of W_rec (log scale)")
     if select(performance, quantity="final_accuracy").empty:
         no_data(ax_accuracy)
