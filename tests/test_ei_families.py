@@ -241,3 +241,45 @@ def test_thesis_config_reproduces_the_thesis_config_files_value_by_value():
     # A planted difference is found.
     section["lr_sweep"]["plateau"]["window"] = 3
     assert lookup(resolved.runs["ei_modcog"], section, "section lr_sweep.plateau.window") == 3
+
+
+# ----------------------------------------------------------------------------- sweep accuracy
+
+
+def sweep_tables(n_seeds: int):
+    steps = [0, 100]
+    accuracies = {}
+    for fraction, level in ((0.1, 0.17), (0.2, 0.72), (0.3, 0.88), (0.4, 0.92)):
+        for seed in range(1, n_seeds + 1):
+            accuracies[(f"inhibition_{fraction:g}", seed)] = [0.06, min(level + 0.03 * seed, 1.0)]
+    table = evaluation_table(accuracies, steps)
+    runs = {f"inhibition_{f:g}": {"inhibitory_fraction": f} for f in (0.1, 0.2, 0.3, 0.4)}
+    pooled = final_performance({"evaluation": table}, 0, 100, runs=runs)
+    each = final_performance({"evaluation": table}, 0, 100, runs=runs, per_network=True)
+    return pooled, each
+
+
+def test_per_network_rows_are_single_networks():
+    pooled, each = sweep_tables(3)
+    final = each[each.quantity == "final_accuracy"]
+    assert len(final) == 12 and set(final["n"]) == {1}
+    row = final[(final.inhibitory_fraction == 0.2) & (final.seed == 2)]
+    assert row["mean"].item() == pytest.approx(0.78)
+    assert set(pooled[pooled.quantity == "final_accuracy"]["n"]) == {3}
+
+
+@pytest.mark.parametrize("n_seeds", [3, 1, 0])
+def test_sweep_accuracy_figure_marks_networks_below_criterion(n_seeds):
+    from rnnlab.studies.ei_modcog.figures.sweep_accuracy import sweep_accuracy
+
+    pooled, each = sweep_tables(max(n_seeds, 1))
+    if n_seeds == 0:
+        pooled, each = pooled.iloc[0:0], each.iloc[0:0]
+    figure = sweep_accuracy(pooled, each, criterion=0.8)
+    assert figure_defects(figure) == []
+    if n_seeds == 3:
+        ax = figure.axes[0]
+        crosses = [line for line in ax.lines if line.get_marker() == "x"]
+        # Below 0.8: fraction 0.1 (0.20, 0.23, 0.26) and 0.2 (0.75, 0.78): 5 networks.
+        assert len(crosses[0].get_xdata()) == 5
+        assert "1/3" in [t.get_text() for t in ax.texts]

@@ -76,6 +76,7 @@ def final_performance(
     plateau_window: int | None = None,
     plateau_tolerance: float | None = None,
     control: str | None = None,
+    per_network: bool = False,
 ):
     """Final (and best) test accuracy of each run of a family, mean and 95% CI over seeds.
 
@@ -83,7 +84,9 @@ def final_performance(
     variant; hidden_size); the statistic table is grouped by them. With ``plateau_window``,
     also ``plateau_step`` and ``plateaued`` (its mean: the fraction of seeds that plateaued). With ``control`` (a run of ``runs``), also
     ``difference_from_control``: each run's final accuracy minus the control's on the same
-    seed (paired), so its CI is that of the effect, not of two independent means.
+    seed (paired), so its CI is that of the effect, not of two independent means. With
+    ``per_network``, one row per (run, seed) (grouped by ``seed`` too: n = 1, no CI), for
+    figures that mark single networks.
     """
     accuracy = per_seed_accuracy(tables["evaluation"])
     accuracy = accuracy[accuracy["run"].isin(list(runs))]
@@ -100,4 +103,5 @@ def final_performance(
     columns = sorted({column for labels in runs.values() for column in labels})
     labels = pd.DataFrame([{"run": run, **dict(values)} for run, values in runs.items()])
     per_seed = performance.merge(labels, on="run", how="left")
-    return summarise_over_seeds(per_seed, ["run"] + columns, quantities, seed, n_resamples)
+    by = ["run"] + columns + (["seed"] if per_network else [])
+    return summarise_over_seeds(per_seed, by, quantities, seed, n_resamples)

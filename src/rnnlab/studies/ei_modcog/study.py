@@ -32,6 +32,7 @@ FIGURE_MODULES = {
     "fixed_point_motifs": "fixed_points",
     "weight_signs": "weights",
     "gradient_saliency": "saliency",
+    "sweep_accuracy": "sweep_accuracy",
     "lr_sweep": "families",
     "ablations": "families",
     "size_sweep": "families",
@@ -100,6 +101,7 @@ class EIModCog(Study):
         # The sweep's search settings, and the network's inhibitory fraction for its tables.
         not_for_the_job = (
             "run", "seeds", "enabled", "inhibitory_fractions", "example_inhibitory_fraction",
+            "accuracy_criterion",
         )
         sweep = section["fixed_point_sweep"]
         settings = {k: v for k, v in sweep.items() if k not in not_for_the_job}
@@ -146,6 +148,15 @@ class EIModCog(Study):
             aggregates["fixed_point_counts"] = summary(
                 "fixed_point_counts", ["fixed_points", "fixed_point_search"], sweep
             )
+            fractions = section["fixed_point_sweep"]["inhibitory_fractions"]
+            labels = {
+                fraction_name(f): {"inhibitory_fraction": float(f)} for f in fractions
+            }
+            for name, per_network in (("sweep_accuracy", False), ("sweep_network_accuracy", True)):
+                settings = {"runs": labels}
+                if per_network:
+                    settings["per_network"] = True
+                aggregates[name] = Aggregate(PERFORMANCE, ("evaluation",), sweep, settings)
         return aggregates
 
     def figures(self, section, runs):
@@ -193,6 +204,18 @@ class EIModCog(Study):
         if sweep["enabled"]:
             example = fraction_name(sweep["example_inhibitory_fraction"])
             seed = sweep["seeds"][0]
+            figures.append(
+                Figure(
+                    "sweep_accuracy",
+                    f"{FIGURES}.{FIGURE_MODULES['sweep_accuracy']}:sweep_accuracy",
+                    {
+                        "accuracy": AggregateTable("sweep_accuracy"),
+                        "networks": AggregateTable("sweep_network_accuracy"),
+                    },
+                    "d2: accuracy of the fixed-point sweep's networks",
+                    options={"criterion": sweep["accuracy_criterion"]},
+                )
+            )
             figures.append(
                 figure(
                     "fixed_point_motifs",
