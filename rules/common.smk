@@ -178,10 +178,16 @@ def aggregate_inputs(wildcards):
 
 
 def aggregate_function(wildcards):
-    """The aggregate's function ("module:function") and the fingerprint of its code."""
-    function = PIPELINE.aggregate(wildcards.study, wildcards.aggregate).function
-    code = study_code(wildcards.study, "rnnlab.aggregation", module_of(function), builds_runs=False)
-    return dict(function=function, code=code)
+    """The aggregate's function ("module:function"), the fingerprint of its code and its
+    settings (only when it has some, so that aggregates without settings keep their params)."""
+    spec = PIPELINE.aggregate(wildcards.study, wildcards.aggregate)
+    code = study_code(
+        wildcards.study, "rnnlab.aggregation", module_of(spec.function), builds_runs=False
+    )
+    params = dict(function=spec.function, code=code)
+    if spec.settings:
+        params["settings"] = dict(spec.settings)
+    return params
 
 
 # ---------------------------------------------------------------- figures

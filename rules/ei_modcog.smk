@@ -9,6 +9,7 @@ rule collect_gradients:
     output:
         gradients=f"{RUN_DIRECTORY}/gradients.parquet",
         unit_gradients=f"{RUN_DIRECTORY}/unit_gradients.parquet",
+        gradient_saliency=f"{RUN_DIRECTORY}/gradient_saliency.parquet",
     log:
         "results/logs/collect_gradients/{study}/{run}/seed{seed}.log",
     benchmark:

@@ -118,7 +118,7 @@ def test_evaluation_is_trial_level_with_condition_columns():
     model, task = model_and_task()
     frame = evaluate(model, make_test_set(task, 20, seed=3))
     assert len(frame) == 20
-    assert {"condition_coherence", "condition_direction_1", "label", "choice", "correct"} <= set(frame.columns)
+    assert {"condition_signed_coherence_1", "condition_direction_1", "label", "choice", "correct"} <= set(frame.columns)
     assert (frame.correct == (frame.choice == frame.label)).all()
     again = evaluate(model, make_test_set(task, 20, seed=3))
     pd.testing.assert_frame_equal(frame, again)

@@ -107,6 +107,7 @@ def _gradients(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
                                 rms=rms,
                                 mean_abs=0.8 * rms,
                                 cosine=float(rng.uniform(-0.2, 0.2)),
+                                gated_rms=0.5 * rms,
                                 n_trials=16,
                             )
                         )
@@ -120,6 +121,7 @@ def _gradients(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
                             fisher_mean=fisher,
                             fisher_median=0.5 * fisher,
                             gini=float(rng.uniform(0.2, 0.6)),
+                            cumulative_abs_mean=float(rng.uniform(1, 2)),
                             n_units=n_units,
                         )
                     )

@@ -1,4 +1,5 @@
-"""Tests for the ring task generators (rnnlab.studies.ei_modcog.tasks)."""
+"""Tests for Yang et al. 2019's ring task generators (rnnlab.studies.ei_modcog.tasks:
+dm1_yang2019, dlygo_yang2019); the thesis' Mod-Cog family is tested in tests/test_modcog.py."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from rnnlab.studies.ei_modcog.tasks import (
 )
 from rnnlab.tasks import TaskBatch
 
-TASK_NAMES = ["dm1", "dlygo"]
+TASK_NAMES = ["dm1_yang2019", "dlygo_yang2019"]
 
 DM1_COLUMNS = [
     "trial", "direction_1", "direction_2", "strength_1", "strength_2", "coherence",
@@ -57,9 +58,10 @@ def test_shapes_and_dtypes(name):
     assert batch.decision_mask.shape == (B, T) and batch.decision_mask.dtype == np.bool_
     assert batch.targets is None
     assert isinstance(batch.conditions, pd.DataFrame) and len(batch.conditions) == B
-    assert list(batch.conditions.columns) == (DM1_COLUMNS if name == "dm1" else DLYGO_COLUMNS)
+    expected = DM1_COLUMNS if name == "dm1_yang2019" else DLYGO_COLUMNS
+    assert list(batch.conditions.columns) == expected
     expected_periods = ["fixation", "stimulus", "decision"]
-    if name == "dlygo":
+    if name == "dlygo_yang2019":
         expected_periods.insert(2, "delay")
     assert list(batch.periods) == expected_periods
     for bounds in batch.periods.values():
@@ -70,7 +72,7 @@ def test_shapes_and_dtypes(name):
 
 
 def test_ring_directions():
-    task = make_task("dm1")
+    task = make_task("dm1_yang2019")
     np.testing.assert_allclose(task.ring_directions, 2 * np.pi * np.arange(16) / 16)
     task.ring_directions[0] = 99.0  # a copy: the module constant is untouched
     assert RING_DIRECTIONS[0] == 0.0
@@ -101,7 +103,7 @@ def test_global_rng_untouched(name):
 
 def test_rng_must_be_generator():
     with pytest.raises(TypeError, match="Generator"):
-        make_task("dm1").sample(0, 4)
+        make_task("dm1_yang2019").sample(0, 4)
 
 
 # ----------------------------------------------------------------------------- period structure
@@ -150,8 +152,8 @@ def test_period_structure(name, noise):
 
 
 def test_noise_level():
-    batch = _sample("dlygo", seed=1, batch_size=512, input_noise_std=0.1)
-    clean = make_task("dlygo", input_noise_std=0.0)
+    batch = _sample("dlygo_yang2019", seed=1, batch_size=512, input_noise_std=0.1)
+    clean = make_task("dlygo_yang2019", input_noise_std=0.0)
     # Ring 2 is never driven in dlygo: in-trial ring-2 input is pure noise.
     noise = batch.inputs[:, :, RING2_CHANNELS][batch.loss_mask]
     assert noise.size > 10_000
@@ -164,7 +166,7 @@ def test_noise_level():
 
 
 def test_dm1_target_is_stronger_stimulus():
-    batch = _sample("dm1", seed=5, batch_size=256, input_noise_std=0.0)
+    batch = _sample("dm1_yang2019", seed=5, batch_size=256, input_noise_std=0.0)
     cond = batch.conditions
     stronger_is_1 = cond["strength_1"] > cond["strength_2"]
     np.testing.assert_array_equal(stronger_is_1, cond["signed_coherence"] > 0)
@@ -204,7 +206,7 @@ def test_dm1_target_is_stronger_stimulus():
 
 
 def test_dm1_custom_coherences():
-    batch = _sample("dm1", batch_size=200, coherences=[0.5])
+    batch = _sample("dm1_yang2019", batch_size=200, coherences=[0.5])
     np.testing.assert_allclose(batch.conditions["coherence"], 0.5)
 
 
@@ -212,7 +214,7 @@ def test_dm1_custom_coherences():
 
 
 def test_dlygo_stimulus_only_during_stimulus_period():
-    batch = _sample("dlygo", seed=2, batch_size=128, input_noise_std=0.0)
+    batch = _sample("dlygo_yang2019", seed=2, batch_size=128, input_noise_std=0.0)
     cond = batch.conditions
     for b in range(batch.batch_size):
         ring = batch.inputs[b, :, 1:]
@@ -242,9 +244,9 @@ def test_dlygo_stimulus_only_during_stimulus_period():
 @pytest.mark.parametrize(
     "name, allowed",
     [
-        ("dm1", {"fixation": {2, 3, 4, 5}, "stimulus": {4, 8, 16}, "decision": {5}}),
+        ("dm1_yang2019", {"fixation": {2, 3, 4, 5}, "stimulus": {4, 8, 16}, "decision": {5}}),
         (
-            "dlygo",
+            "dlygo_yang2019",
             {
                 "fixation": {2, 3, 4, 5},
                 "stimulus": {3, 5, 7},
@@ -266,30 +268,31 @@ def test_durations_from_allowed_sets(name, allowed):
 
 
 def test_custom_durations_and_rounding():
-    task = make_task("dlygo", delay_ms=[0, 1000], fixation_ms=250, dt_ms=100.0)
+    task = make_task("dlygo_yang2019", delay_ms=[0, 1000], fixation_ms=250, dt_ms=100.0)
     assert task.delay_ms == (0.0, 1000.0)
     assert task.duration_steps("fixation") == (2,)  # round(2.5) = 2 (round half to even)
     batch = task.sample(np.random.default_rng(0), 300)
     assert set(batch.conditions["delay_steps"]) == {0, 10}
-    task20 = make_task("dm1", dt_ms=20.0)
+    task20 = make_task("dm1_yang2019", dt_ms=20.0)
     assert task20.duration_steps("decision") == (25,)
     with pytest.raises(ValueError, match="non-negative"):
-        make_task("dm1", stimulus_ms=[-100])
+        make_task("dm1_yang2019", stimulus_ms=[-100])
     with pytest.raises(ValueError, match="decision"):
-        make_task("dm1", decision_ms=0)
+        make_task("dm1_yang2019", decision_ms=0)
 
 
 # ----------------------------------------------------------------------------- registry
 
 
 def test_make_task_known_and_unknown():
-    assert TASKS.names() == ["dlygo", "dm1"]
-    assert isinstance(make_task("dm1"), DM1Task)
-    assert isinstance(make_task("dlygo", input_noise_std=0.0), DlyGoTask)
+    assert {"dlygo_yang2019", "dm1_yang2019", "dm1", "dlygo"} <= set(TASKS.names())
+    assert len(TASKS.names()) == 93 + 2  # the thesis' Mod-Cog names and the two Yang variants
+    assert isinstance(make_task("dm1_yang2019"), DM1Task)
+    assert isinstance(make_task("dlygo_yang2019", input_noise_std=0.0), DlyGoTask)
     with pytest.raises(ValueError, match=r"unknown task 'nope'.*dlygo.*dm1"):
         make_task("nope")
     with pytest.raises(TypeError):
-        make_task("dm1", not_a_parameter=1)
+        make_task("dm1_yang2019", not_a_parameter=1)
 
 
 # ----------------------------------------------------------------------------- fixed points
@@ -318,7 +321,7 @@ def test_fixed_point_inputs(name):
 
 
 def test_fixed_point_stimulus_matches_dlygo_stimulus_period():
-    task = make_task("dlygo", input_noise_std=0.0)
+    task = make_task("dlygo_yang2019", input_noise_std=0.0)
     batch = task.sample(np.random.default_rng(4), 32)
     for b in range(batch.batch_size):
         k = batch.conditions.at[b, "label"] - 1

@@ -33,6 +33,11 @@ STUDY_FIGURES = [
     "gradient_credit",
     "weight_signs",
     "fixed_point_motifs",
+    "gradient_saliency",
+    "sweep_accuracy",
+    "lr_sweep",
+    "ablations",
+    "size_sweep",
 ]
 
 
@@ -147,8 +152,8 @@ def write_config(workflow: Path, edit) -> None:
          "studies.ctrnn_zoo.runs.dmts: the run trains task 'cddm'"),
         (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"].update(example_inhibitory_fraction=0.3),
          "studies.ei_modcog.fixed_point_sweep.example_inhibitory_fraction: 0.3 is not one of"),
-        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"]["run"].update(task={"name": "dm2"}),
-         "studies.ei_modcog.fixed_point_sweep.run (fraction 0.2).task.name: 'dm2' is not one of dm1, dlygo"),
+        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"]["run"].update(task={"name": "dm3"}),
+         "studies.ei_modcog.fixed_point_sweep.run (fraction 0.2).task.name: 'dm3' is not one of anti,"),
     ],
     ids=["unknown key", "wrong type", "missing study", "unknown study", "unknown model key",
          "bad optimizer", "zoo run named after another task", "bad example fraction",
@@ -189,10 +194,14 @@ def test_every_resolved_run_has_the_run_schema_defaults(workflow):
     configuration = json.loads((workflow / "results/provenance/configuration.json").read_text())
     schema = yaml.safe_load((ROOT / "config" / "run.schema.yaml").read_text())["properties"]
     runs = [run for study in configuration["resolved_runs"].values() for run in study.values()]
-    assert len(runs) == 9  # eg, gd, two sweep runs, five zoo tasks
+    assert len(runs) == 14  # eg, gd, two sweep runs, five family runs, five zoo tasks
     for run in runs:
         for section in ("model", "optimizer", "training"):
-            assert set(schema[section]["properties"]) <= set(run[section]), (run["run"], section)
+            # Opt-in settings (x-when-absent) stay absent unless given, so that adding one
+            # changes no existing run's parameters.
+            required = {key for key, value in schema[section]["properties"].items()
+                        if "x-when-absent" not in value}
+            assert required <= set(run[section]), (run["run"], section)
     gd = configuration["resolved_runs"]["ei_modcog"]["gd"]
     assert gd["optimizer"]["recurrent_learning_rate"] == 0.1  # the run's override wins
     assert gd["training"]["fixdown_weight"] == 0.1  # a schema default

@@ -98,7 +98,10 @@ def test_every_shipped_config_is_accepted_and_resolves_its_runs():
         assert set(resolved.runs) == set(STUDIES), name
     assert STUDIES[:2] == ("ei_modcog", "ctrnn_zoo")
     test = pipeline()
-    assert sorted(test.runs["ei_modcog"]) == ["eg", "gd", "inhibition_0.2", "inhibition_0.4"]
+    assert sorted(test.runs["ei_modcog"]) == [
+        "ablation_control", "ablation_readout_e_only", "eg", "gd", "inhibition_0.2",
+        "inhibition_0.4", "lr_eg_0.1", "lr_gd_0.1", "size_h8",
+    ]
     assert test.seeds["ei_modcog"]["eg"] == (1, 2)
     assert test.seeds["ei_modcog"]["inhibition_0.2"] == (1,)  # the sweep's own seeds
     sweep = test.runs["ei_modcog"]["inhibition_0.4"]
@@ -132,7 +135,7 @@ def test_files_of_aggregates_and_figures():
     assert zoo["psychometric"] == ["results/ctrnn_zoo/runs/cddm/seed1/psychometric.parquet"]
     assert len(test.figure_inputs("ctrnn_zoo", "example_trials")["trials"]) == 5  # first seeds
     assert test.all_figures()[0] == "results/figures/ei_modcog/learning_curves.png"
-    assert len(test.all_figures()) == 10
+    assert len(test.all_figures()) == 15
     with pytest.raises(ConfigError, match="no aggregate 'nope'"):
         test.aggregate("ei_modcog", "nope")
 

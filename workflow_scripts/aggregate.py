@@ -19,5 +19,6 @@ frame = aggregate(
     tables,
     statistics["seed"],
     statistics["bootstrap_resamples"],
+    **snakemake.params.aggregate.get("settings", {}),
 )
 write_table(frame, snakemake.output[0], "statistic", provenance(snakemake, seed="all"))

@@ -36,3 +36,19 @@ def hidden_state_gradients(
     ).total
     (gradient,) = torch.autograd.grad(loss, probe)
     return states.detach().double().numpy(), gradient.double().numpy()
+
+
+def preactivation_slopes(model, batch: TaskBatch, states: np.ndarray) -> np.ndarray:
+    """φ′(u_t), (B, T, N) float64: the slope of the nonlinearity at the pre-activation
+    u_t = W_in x_t + W_rec h_t + b that produced ``states[:, t]`` (= h_{t+1}; h_0 = 0, the
+    model's initial state). ``states``: (B, T, N) from :func:`hidden_state_gradients`.
+
+    ``g_t ⊙ φ′(u_t)`` is the "gate-adjusted" gradient: the part of ∂L/∂h_{t+1} that reaches a
+    unit's input current (times α); it is 0 where a unit is saturated or silent.
+    """
+    with torch.no_grad():
+        current = torch.as_tensor(states, dtype=torch.float64)
+        previous = torch.cat([torch.zeros_like(current[:, :1]), current[:, :-1]], dim=1)
+        inputs = torch.as_tensor(batch.inputs, dtype=torch.float64)
+        slopes = model.nonlinearity.derivative(model.preactivation(previous, inputs))
+    return slopes.double().numpy()

@@ -55,6 +55,23 @@ def decision_loss(
     return LossParts(total, fixation_mse, cross_entropy, fixation_down)
 
 
+def row_sum_penalty(weight: Tensor, signs: Tensor | None = None, per_sign: bool = True) -> Tensor:
+    """Row-sum penalty of a recurrent weight matrix (E/I Mod-Cog thesis), weight (N, N) with
+    rows = postsynaptic units, signs (N,) ±1 per presynaptic unit (column):
+
+        per_sign: mean_i [(Σ_{j∈E} W_ij)² + (Σ_{j∈I} W_ij)²]
+        else (or without signs): mean_i (Σ_j W_ij)²
+
+    Pushes every unit's summed excitatory and summed inhibitory input toward zero (per sign), or
+    its net recurrent input toward zero (balance).
+    """
+    if signs is None or not per_sign:
+        return weight.sum(dim=1).pow(2).mean()
+    excitatory = (signs > 0).to(weight.dtype)[None, :]
+    inhibitory = (signs < 0).to(weight.dtype)[None, :]
+    return ((weight * excitatory).sum(dim=1).pow(2) + (weight * inhibitory).sum(dim=1).pow(2)).mean()
+
+
 def masked_mse(outputs: Tensor, targets: Tensor, loss_mask: Tensor) -> Tensor:
     """Regression loss: mean of (y − target)² over the masked steps and every output channel.
 

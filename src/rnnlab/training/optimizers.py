@@ -48,6 +48,9 @@ class OptimizerConfig:
     min_magnitude: float = 1e-6
     grad_clip_norm: float = 1.0
     dale_projection: str = "reflect"  # "reflect" or "clip", after GD / Adam steps
+    # Opt-in (absent = ``momentum``): momentum of the W_rec rule alone (the thesis' EG uses 0
+    # while its GD on the other parameters uses 0.9).
+    recurrent_momentum: float | None = None
 
     @classmethod
     def from_dict(cls, values: dict) -> "OptimizerConfig":
@@ -68,7 +71,8 @@ class OptimizerConfig:
 
 
 class DaleOptimizer(torch.optim.Optimizer):
-    """One optimiser, a rule per parameter group: ``rule`` = "gd" or "eg". A group with
+    """One optimiser, a rule per parameter group: ``rule`` = "gd" or "eg"; a group's
+    ``momentum`` (None: the optimiser's) is the decay of its velocity. A group with
     ``column_signs`` (N,) is projected back to single-signed columns (``projection`` "reflect"
     or "clip") after a GD step, and under EG takes its signs from them. ``after_step``, if
     given, runs after every step (the model's remaining constraints)."""
@@ -76,7 +80,7 @@ class DaleOptimizer(torch.optim.Optimizer):
     def __init__(self, groups: list[dict], momentum: float, min_magnitude: float,
                  after_step: Callable[[], object] | None = None):
         defaults = dict(rule="gd", lr=0.1, weight_decay=0.0, column_signs=None,
-                        projection="reflect")
+                        projection="reflect", momentum=None)
         super().__init__(groups, defaults)
         self.momentum = momentum
         self.min_magnitude = min_magnitude
@@ -88,12 +92,12 @@ class DaleOptimizer(torch.optim.Optimizer):
             torch.zeros(len(signed[0]), dtype=torch.int64) if signed else None
         )
 
-    def _velocity(self, parameter: Tensor, direction: Tensor) -> Tensor:
+    def _velocity(self, parameter: Tensor, direction: Tensor, momentum: float | None) -> Tensor:
         state = self.state[parameter]
         if "velocity" not in state:
             state["velocity"] = direction.clone()
         else:
-            state["velocity"].mul_(self.momentum).add_(direction)
+            state["velocity"].mul_(self.momentum if momentum is None else momentum).add_(direction)
         return state["velocity"]
 
     @torch.no_grad()
@@ -111,12 +115,12 @@ class DaleOptimizer(torch.optim.Optimizer):
                     else:
                         sign = torch.sign(parameter)
                     direction = sign * gradient + group["weight_decay"] * parameter.abs()
-                    velocity = self._velocity(parameter, direction)
+                    velocity = self._velocity(parameter, direction, group["momentum"])
                     magnitude = parameter.abs() * torch.exp(-group["lr"] * velocity)
                     parameter.copy_(sign * magnitude.clamp_min(self.min_magnitude))
                 else:
                     direction = gradient + group["weight_decay"] * parameter
-                    velocity = self._velocity(parameter, direction)
+                    velocity = self._velocity(parameter, direction, group["momentum"])
                     parameter.add_(velocity, alpha=-group["lr"])
                     if group["column_signs"] is not None:
                         crossed = parameter * group["column_signs"][None, :] < 0
@@ -188,6 +192,7 @@ def make_optimizer(model, config: OptimizerConfig) -> DaleOptimizer | Constraine
                 weight_decay=config.recurrent_weight_decay,
                 column_signs=model.unit_signs if model.config.dale else None,
                 projection=config.dale_projection,
+                momentum=config.recurrent_momentum,
             )
         )
     if others:

@@ -16,6 +16,12 @@ of ``validation_trials`` trials drawn from SeedSequence([seed, VALIDATION_STREAM
 ``validate_every``-th update and after the last one; with ``keep_best`` the model ends (and the
 final checkpoint holds) the parameters with the lowest validation loss.
 
+Opt-in settings (off by default, so runs that do not set them train exactly as before):
+``trial_stream_steps`` > 0 trains on trial streams (``rnnlab.tasks.streams``: consecutive trials
+concatenated into rows of that many steps, as neurogym's ``Dataset`` builds them) instead of
+single padded trials; ``row_sum_penalty`` > 0 adds that weight times the row-sum penalty of W_rec
+(``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss).
+
 Progress: ``train`` logs to the logger ``rnnlab.training`` what it trains, a progress line at
 most every ``progress_interval_seconds`` of wall time and a final line (see
 ``rnnlab.training.progress``); reporting reads a clock and already computed numbers only, so it
@@ -34,7 +40,14 @@ import pandas as pd
 import torch
 
 from rnnlab.tasks.base import TaskBatch
-from rnnlab.training.losses import LossParts, decision_accuracy, decision_loss, masked_mse
+from rnnlab.tasks.streams import trial_stream
+from rnnlab.training.losses import (
+    LossParts,
+    decision_accuracy,
+    decision_loss,
+    masked_mse,
+    row_sum_penalty,
+)
 from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
 from rnnlab.training.progress import TrainingProgress, ValidationSummary
 from rnnlab.training.resume import ResumeStore
@@ -55,6 +68,10 @@ class TrainingConfig:
     validate_every: int = 0  # 0: no validation
     validation_trials: int = 256
     keep_best: bool = False  # needs validate_every > 0
+    # Opt-in (absent from a run's config = off; config/run.schema.yaml has no default for them).
+    trial_stream_steps: int = 0  # > 0: train on trial streams of this many steps
+    row_sum_penalty: float = 0.0  # weight of the row-sum penalty of W_rec
+    row_sum_per_sign: bool = True  # penalise E and I row sums separately
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
@@ -73,6 +90,8 @@ class TrainingConfig:
             raise ValueError("validate_every must be ≥ 0 and validation_trials ≥ 1")
         if self.keep_best and self.validate_every == 0:
             raise ValueError("keep_best needs validate_every > 0")
+        if self.trial_stream_steps < 0 or self.row_sum_penalty < 0:
+            raise ValueError("trial_stream_steps and row_sum_penalty must be ≥ 0")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -133,6 +152,26 @@ def batch_accuracy(outputs: torch.Tensor, tensors: dict) -> float:
     if "labels" not in tensors:
         return float("nan")
     return decision_accuracy(outputs.detach(), tensors["labels"], tensors["decision_mask"])
+
+
+def training_batch(task, rng: np.random.Generator, config: TrainingConfig) -> TaskBatch:
+    """One training batch: ``batch_size`` single trials, or rows of ``trial_stream_steps``
+    consecutive trials when that is > 0."""
+    if config.trial_stream_steps > 0:
+        return trial_stream(task, rng, config.batch_size, config.trial_stream_steps)
+    return task.sample(rng, config.batch_size)
+
+
+def with_penalties(parts: LossParts, model, config: TrainingConfig) -> LossParts:
+    """``parts`` with the configured weight penalties added to the total (unchanged if none)."""
+    if config.row_sum_penalty <= 0:
+        return parts
+    penalty = row_sum_penalty(
+        model.weight_recurrent, model.unit_signs if model.config.dale else None,
+        per_sign=config.row_sum_per_sign,
+    )
+    return LossParts(parts.total + config.row_sum_penalty * penalty, parts.fixation_mse,
+                     parts.decision_cross_entropy, parts.fixation_down)
 
 
 def noisy_forward(model, inputs: torch.Tensor, generator: torch.Generator | None):
@@ -314,9 +353,9 @@ def train(
                 )
             if final:
                 break
-            tensors = batch_tensors(task.sample(rng, config.batch_size))
+            tensors = batch_tensors(training_batch(task, rng, config))
             outputs, _ = noisy_forward(model, tensors["inputs"], noise)
-            parts = batch_loss(outputs, tensors, config)
+            parts = with_penalties(batch_loss(outputs, tensors, config), model, config)
             if not torch.isfinite(parts.total):
                 raise TrainingDiverged(
                     f"{label or 'training'}: loss became {parts.total.item()} at step {step} "

@@ -46,15 +46,19 @@ class Aggregate:
     """An across-seed summary ``results/<study>/aggregate/<name>.parquet``.
 
     Attributes:
-        function: ``"module:function"``, called as ``function(tables, seed, n_resamples)`` with
-            ``tables`` = {table name: every seed's rows of it}; returns a ``statistic`` table.
+        function: ``"module:function"``, called as ``function(tables, seed, n_resamples,
+            **settings)`` with ``tables`` = {table name: every seed's rows of it}; returns a
+            ``statistic`` table.
         tables: per-seed tables it reads (``<run dir>/<table>.parquet``).
         runs: the runs whose seeds it reads.
+        settings: further keyword arguments of ``function`` (config values it depends on; JSON
+            values); they reach the job through its params, so changing one reruns it.
     """
 
     function: str
     tables: tuple[str, ...]
     runs: tuple[str, ...]
+    settings: Mapping = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ figure inputs

@@ -33,11 +33,17 @@ def checkpoint_accuracy(tables, seed, n_resamples):
     )
 
 
+def _present(frame, quantities):
+    """The quantities ``frame`` has (tables written by the workflow have them all; hand-made
+    tables may leave out the later gradient metrics)."""
+    return [quantity for quantity in quantities if quantity in frame]
+
+
 def gradient_timecourse(tables, seed, n_resamples):
     return summarise_over_seeds(
         tables["gradients"],
         ["run", "checkpoint_step", "population", "time_step"],
-        ["l2_norm", "rms", "mean_abs", "cosine"],
+        _present(tables["gradients"], ["l2_norm", "rms", "mean_abs", "cosine", "gated_rms"]),
         seed,
         n_resamples,
     )
@@ -47,7 +53,10 @@ def gradient_metrics(tables, seed, n_resamples):
     return summarise_over_seeds(
         tables["gradient_metrics"],
         ["run", "checkpoint_step", "population"],
-        ["fisher_mean", "fisher_median", "gini"],
+        _present(
+            tables["gradient_metrics"],
+            ["fisher_mean", "fisher_median", "gini", "cumulative_abs_mean"],
+        ),
         seed,
         n_resamples,
     )

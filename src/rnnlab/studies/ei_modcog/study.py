@@ -2,8 +2,10 @@
 ``rnnlab.workflow.study``).
 
 Runs: the named runs of the main comparison (``eg`` and ``gd`` are required: the figures compare
-them) and, with ``fixed_point_sweep.enabled``, one run ``inhibition_<f>`` per inhibitory fraction
-f, trained on the sweep's seeds.
+them); with ``fixed_point_sweep.enabled``, one run ``inhibition_<f>`` per inhibitory fraction
+f, trained on the sweep's seeds; and the runs of each enabled family (``families``: the
+learning-rate sweep ``lr_<optimizer>_<rate>``, the ablations ``ablation_<variant>``, the
+network sizes ``size_h<H>``), each on its family's seeds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rnnlab.workflow.study import (
     Study,
 )
 from rnnlab.workflow.config import deep_merge
+from rnnlab.studies.ei_modcog.families import CONTROL, FAMILIES, ablation_run_name, family_runs
 
 COMPARED_RUNS = ("eg", "gd")
 AGGREGATES = "rnnlab.studies.ei_modcog.aggregates"
@@ -28,6 +31,17 @@ FIGURE_MODULES = {
     "gradient_credit": "credit",
     "fixed_point_motifs": "fixed_points",
     "weight_signs": "weights",
+    "gradient_saliency": "saliency",
+    "sweep_accuracy": "sweep_accuracy",
+    "lr_sweep": "families",
+    "ablations": "families",
+    "size_sweep": "families",
+}
+PERFORMANCE = "rnnlab.studies.ei_modcog.performance:final_performance"
+FAMILY_LABELS = {
+    "lr_sweep": "f: learning-rate sweep",
+    "ablations": "g: ablations",
+    "size_sweep": "h: network size",
 }
 
 
@@ -50,6 +64,12 @@ class EIModCog(Study):
                 )
                 where = f"studies.{self.name}.fixed_point_sweep.run (fraction {fraction})"
                 runs[fraction_name(fraction)] = RunSpec(override, tuple(sweep["seeds"]), where)
+        for family in FAMILIES:
+            overrides, _ = family_runs(section, family)
+            seeds = tuple(section[family]["seeds"])
+            for run, override in overrides.items():
+                where = f"studies.{self.name}.{family} (run {run})"
+                runs[run] = RunSpec(override, seeds, where)
         return runs
 
     def check(self, section, resolved_runs):
@@ -59,6 +79,13 @@ class EIModCog(Study):
             for run in COMPARED_RUNS
             if run not in section["runs"]
         ]
+        for family in FAMILIES:
+            clashes = sorted(set(family_runs(section, family)[0]) & set(section["runs"]))
+            if clashes:
+                found.append(
+                    f"studies.{self.name}.runs: {clashes} are names of the {family} family's "
+                    "runs; rename them"
+                )
         sweep = section["fixed_point_sweep"]
         example = sweep["example_inhibitory_fraction"]
         if sweep["enabled"] and example not in sweep["inhibitory_fractions"]:
@@ -74,6 +101,7 @@ class EIModCog(Study):
         # The sweep's search settings, and the network's inhibitory fraction for its tables.
         not_for_the_job = (
             "run", "seeds", "enabled", "inhibitory_fractions", "example_inhibitory_fraction",
+            "accuracy_criterion",
         )
         sweep = section["fixed_point_sweep"]
         settings = {k: v for k, v in sweep.items() if k not in not_for_the_job}
@@ -103,10 +131,32 @@ class EIModCog(Study):
             "weight_statistics": summary("weight_statistics", ["weight_statistics"], main),
             "weight_histograms": summary("weight_histograms", ["weight_histograms"], main),
         }
+        for family in FAMILIES:
+            _, labels = family_runs(section, family)
+            if not labels:
+                continue
+            settings = {"runs": labels}
+            if family == "lr_sweep":
+                plateau = section[family]["plateau"]
+                settings.update(
+                    plateau_window=plateau["window"], plateau_tolerance=plateau["tolerance"]
+                )
+            if family == "ablations":
+                settings["control"] = ablation_run_name(CONTROL)
+            aggregates[family] = Aggregate(PERFORMANCE, ("evaluation",), tuple(labels), settings)
         if sweep:
             aggregates["fixed_point_counts"] = summary(
                 "fixed_point_counts", ["fixed_points", "fixed_point_search"], sweep
             )
+            fractions = section["fixed_point_sweep"]["inhibitory_fractions"]
+            labels = {
+                fraction_name(f): {"inhibitory_fraction": float(f)} for f in fractions
+            }
+            for name, per_network in (("sweep_accuracy", False), ("sweep_network_accuracy", True)):
+                settings = {"runs": labels}
+                if per_network:
+                    settings["per_network"] = True
+                aggregates[name] = Aggregate(PERFORMANCE, ("evaluation",), sweep, settings)
         return aggregates
 
     def figures(self, section, runs):
@@ -131,16 +181,41 @@ class EIModCog(Study):
                 metrics=AggregateTable("gradient_metrics"),
             ),
             figure(
+                "gradient_saliency",
+                "c2: gradient alignment, gating, cumulative credit, saliency",
+                timecourse=AggregateTable("gradient_timecourse"),
+                metrics=AggregateTable("gradient_metrics"),
+                eg_saliency=RunTable("gradient_saliency", "eg", section["seeds"][0]),
+                gd_saliency=RunTable("gradient_saliency", "gd", section["seeds"][0]),
+            ),
+            figure(
                 "weight_signs",
                 "e: weight signs and magnitudes",
                 statistics=AggregateTable("weight_statistics"),
                 histograms=AggregateTable("weight_histograms"),
             ),
         ]
+        for family in FAMILIES:
+            if section[family]["enabled"]:
+                figures.append(
+                    figure(family, FAMILY_LABELS[family], performance=AggregateTable(family))
+                )
         sweep = section["fixed_point_sweep"]
         if sweep["enabled"]:
             example = fraction_name(sweep["example_inhibitory_fraction"])
             seed = sweep["seeds"][0]
+            figures.append(
+                Figure(
+                    "sweep_accuracy",
+                    f"{FIGURES}.{FIGURE_MODULES['sweep_accuracy']}:sweep_accuracy",
+                    {
+                        "accuracy": AggregateTable("sweep_accuracy"),
+                        "networks": AggregateTable("sweep_network_accuracy"),
+                    },
+                    "d2: accuracy of the fixed-point sweep's networks",
+                    options={"criterion": sweep["accuracy_criterion"]},
+                )
+            )
             figures.append(
                 figure(
                     "fixed_point_motifs",

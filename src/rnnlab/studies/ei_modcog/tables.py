@@ -18,6 +18,7 @@ SCHEMAS = register(
             column("rms", "float64", "per-unit norm √(Σg²/n)"),
             column("mean_abs", "float64", "mean |g| over the population's units"),
             column("cosine", "float64", "cosine(h_t, g_t) within the population"),
+            column("gated_rms", "float64", "per-unit norm of the gate-adjusted gradient g_t·φ′(u_t)"),
             column("n_trials", "int64", "trials still running at t"),
         ),
     ),
@@ -31,6 +32,19 @@ SCHEMAS = register(
             column("population", "string", "E or I"),
             column("fisher", "float64", "F_i = mean over trials and steps of (∂L/∂h_i)²"),
             column("mean_abs", "float64", "mean over trials and steps of |∂L/∂h_i|"),
+            column("cumulative_abs", "float64", "cumulative backprop: Σ_t |∂L/∂h_i,t| per trial, mean over trials"),
+        ),
+    ),
+    TableSchema(
+        "gradient_saliency",
+        "Time × unit saliency map at each checkpoint: mean |∂L/∂h_i,t| over the trials running at t.",
+        RUN_COLUMNS
+        + CHECKPOINT_COLUMNS
+        + (
+            column("unit", "int64", "unit index"),
+            column("population", "string", "E or I"),
+            column("time_step", "int64", "time step t (0 = first step of the trial)"),
+            column("mean_abs", "float64", "mean |∂L/∂h_i,t| over the running trials"),
         ),
     ),
     TableSchema(
@@ -43,6 +57,7 @@ SCHEMAS = register(
             column("fisher_mean", "float64", "mean F_i over the population"),
             column("fisher_median", "float64", "median F_i over the population"),
             column("gini", "float64", "Gini coefficient of F_i within the population"),
+            column("cumulative_abs_mean", "float64", "mean cumulative backprop per unit over the population"),
             column("n_units", "int64", "units in the population"),
         ),
     ),

@@ -1,4 +1,10 @@
-"""Yang-style ring tasks (Yang et al. 2019; Mod-Cog), generated vectorised over trials.
+"""Ring tasks of the E/I Mod-Cog study: shared conventions, and Yang et al. 2019's own dm1 and
+dlygo, generated vectorised over trials.
+
+The study's default tasks are the thesis' own Mod-Cog definitions (``rnnlab.studies.ei_modcog.
+modcog``: ``dm1``, ``dlygo`` and the rest of the family, 93 names); the generators of this
+module follow Yang et al. (2019)'s original task code instead and are registered as
+``dm1_yang2019`` and ``dlygo_yang2019``. ``make_task`` builds either kind by name.
 
 Conventions shared by every ring task (module constants below):
 
@@ -55,11 +61,13 @@ __all__ = [
     "INPUT_NOISE_STD",
     "RING_DIRECTIONS",
     "ring_bump",
+    "RingInputs",
     "RingTask",
     "DM1Task",
     "DlyGoTask",
     "TASKS",
     "make_task",
+    "task_names",
 ]
 
 DT_MS: float = 100.0
@@ -108,8 +116,51 @@ def _as_durations(value: float | Sequence[float], field_name: str) -> Durations:
     return values
 
 
+class RingInputs:
+    """What every ring task shares: the ring's preferred directions and the named constant
+    inputs of the fixed-point analysis (fixation channel 0, ring 1 on channels 1–16)."""
+
+    input_size: ClassVar[int] = INPUT_SIZE
+    name: ClassVar[str] = "ring"
+
+    @property
+    def ring_directions(self) -> np.ndarray:
+        """Preferred directions θ_k = 2πk/16 of the ring units (radians), shape (N_RING,)."""
+        return RING_DIRECTIONS.copy()
+
+    @property
+    def fixed_point_conditions(self) -> tuple[str, ...]:
+        """Names accepted by :meth:`fixed_point_inputs`."""
+        return ("fixation", "go") + tuple(f"stimulus_{k}" for k in range(N_RING))
+
+    def fixed_point_inputs(self, condition: str) -> np.ndarray:
+        """Constant, noise-free float32 input vector (I,) for a named input condition.
+
+        * ``"fixation"``: fixation channel 1, rings 0 (the delay / hold input);
+        * ``"go"``: all zero (the decision-period input);
+        * ``"stimulus_<k>"``: fixation 1 plus a strength-1 bump at θ_k on ring 1,
+          k in 0..N_RING-1.
+        """
+        x = np.zeros(self.input_size, dtype=np.float32)
+        if condition == "go":
+            return x
+        if condition == "fixation":
+            x[FIXATION_CHANNEL] = 1.0
+            return x
+        match = re.fullmatch(r"stimulus_(\d+)", condition)
+        if match is not None and int(match.group(1)) < N_RING:
+            k = int(match.group(1))
+            x[FIXATION_CHANNEL] = 1.0
+            x[RING1_CHANNELS] = ring_bump(RING_DIRECTIONS[k], 1.0)[0]
+            return x
+        raise ValueError(
+            f"unknown fixed-point condition {condition!r} for task {self.name!r}; expected "
+            f"'fixation', 'go' or 'stimulus_<k>' with k in 0..{N_RING - 1}"
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
-class RingTask:
+class RingTask(RingInputs):
     """Shared machinery for ring tasks made of named periods (see the module docstring).
 
     Subclasses declare ``name``, ``period_names``, a ``<period>_ms`` field per period,
@@ -143,50 +194,18 @@ class RingTask:
     # ----------------------------------------------------------------------------- properties
 
     @property
-    def ring_directions(self) -> np.ndarray:
-        """Preferred directions θ_k = 2πk/16 of the ring units (radians), shape (N_RING,)."""
-        return RING_DIRECTIONS.copy()
-
-    @property
     def max_n_steps(self) -> int:
         """Number of steps of the longest possible trial (the largest T a batch can have)."""
         return int(sum(max(self.duration_steps(p)) for p in self.period_names))
 
     @property
-    def fixed_point_conditions(self) -> tuple[str, ...]:
-        """Names accepted by :meth:`fixed_point_inputs`."""
-        return ("fixation", "go") + tuple(f"stimulus_{k}" for k in range(N_RING))
+    def min_n_steps(self) -> int:
+        """Number of steps of the shortest possible trial."""
+        return int(sum(min(self.duration_steps(p)) for p in self.period_names))
 
     def duration_steps(self, period: str) -> tuple[int, ...]:
         """Allowed durations of ``period`` in steps (``round(ms / dt_ms)`` of each choice)."""
         return tuple(int(np.rint(ms / self.dt_ms)) for ms in getattr(self, f"{period}_ms"))
-
-    # --------------------------------------------------------------------- fixed-point inputs
-
-    def fixed_point_inputs(self, condition: str) -> np.ndarray:
-        """Constant, noise-free float32 input vector (I,) for a named input condition.
-
-        * ``"fixation"``: fixation channel 1, rings 0 (the delay / hold input);
-        * ``"go"``: all zero (the decision-period input);
-        * ``"stimulus_<k>"``: fixation 1 plus a strength-1 bump at θ_k on ring 1,
-          k in 0..N_RING-1.
-        """
-        x = np.zeros(self.input_size, dtype=np.float32)
-        if condition == "go":
-            return x
-        if condition == "fixation":
-            x[FIXATION_CHANNEL] = 1.0
-            return x
-        match = re.fullmatch(r"stimulus_(\d+)", condition)
-        if match is not None and int(match.group(1)) < N_RING:
-            k = int(match.group(1))
-            x[FIXATION_CHANNEL] = 1.0
-            x[RING1_CHANNELS] = ring_bump(RING_DIRECTIONS[k], 1.0)[0]
-            return x
-        raise ValueError(
-            f"unknown fixed-point condition {condition!r} for task {self.name!r}; expected "
-            f"'fixation', 'go' or 'stimulus_<k>' with k in 0..{N_RING - 1}"
-        )
 
     # --------------------------------------------------------------------- subclass hooks
 
@@ -300,14 +319,14 @@ class RingTask:
 
 @dataclass(frozen=True, kw_only=True)
 class DM1Task(RingTask):
-    """Perceptual decision on ring 1 (Yang et al. 2019 "dm1").
+    """Perceptual decision on ring 1 as Yang et al. (2019)'s task code defines "dm1".
 
     Two bumps at θ1 and θ2 = θ1 + offset (offset 4..12 grid steps, i.e. ≥ 90° apart) are shown
     on ring 1 during the stimulus period with strengths γ̄ ± c (γ̄ ~ U(0.8, 1.2), c drawn from
     ``coherences`` with a random sign); the target is the direction of the stronger bump.
     """
 
-    name: ClassVar[str] = "dm1"
+    name: ClassVar[str] = "dm1_yang2019"
     period_names: ClassVar[tuple[str, ...]] = ("fixation", "stimulus", "decision")
     min_offset: ClassVar[int] = N_RING // 4  # 90°
     max_offset: ClassVar[int] = N_RING - N_RING // 4  # 270°
@@ -360,13 +379,13 @@ class DM1Task(RingTask):
 
 @dataclass(frozen=True, kw_only=True)
 class DlyGoTask(RingTask):
-    """Delayed go on ring 1 (Yang et al. 2019 "dlygo").
+    """Delayed go on ring 1 with Yang et al. (2019)'s variable stimulus and delay ("dlygo").
 
     A strength-1 bump at θ is shown on ring 1 during the stimulus period only; fixation stays on
     through the delay; the target in the decision period is θ.
     """
 
-    name: ClassVar[str] = "dlygo"
+    name: ClassVar[str] = "dlygo_yang2019"
     period_names: ClassVar[tuple[str, ...]] = ("fixation", "stimulus", "delay", "decision")
 
     fixation_ms: Durations = (200.0, 300.0, 400.0, 500.0)
@@ -384,5 +403,56 @@ class DlyGoTask(RingTask):
         return self.ring_input(ring1=ring_bump(variables["direction"], 1.0))
 
 
-TASKS = TaskRegistry(DM1Task, DlyGoTask)
-make_task = TASKS.make
+YANG2019_TASKS = TaskRegistry(DM1Task, DlyGoTask)
+"""The Yang-2019 generators of this module (the thesis' Mod-Cog ones are in ``modcog``)."""
+
+
+class StudyTasks(TaskRegistry):
+    """Every task of the study by name: the thesis' Mod-Cog family (``modcog.DEFINITIONS``:
+    several names share a family class with different parameters) and the Yang-2019 variants.
+    ``self[name]`` is the class that generates ``name``."""
+
+    def __init__(self):
+        super().__init__(DM1Task, DlyGoTask)
+
+    @staticmethod
+    def _modcog():
+        from rnnlab.studies.ei_modcog import modcog  # modcog imports this module
+
+        return modcog
+
+    def names(self) -> list[str]:
+        return sorted(set(self._modcog().TASK_NAMES) | set(self.classes))
+
+    def __contains__(self, name) -> bool:
+        return name in self.classes or name in self._modcog().DEFINITIONS
+
+    def __getitem__(self, name: str) -> type:
+        definitions = self._modcog().DEFINITIONS
+        return definitions[name][0] if name in definitions else self.classes[name]
+
+    def make(self, name: str, **params):
+        """The task ``name`` with ``params`` over its defaults (see ``make_task``)."""
+        modcog = self._modcog()
+        if name in modcog.DEFINITIONS:
+            return modcog.make_modcog_task(name, **params)
+        return super().make(name, **params)
+
+
+TASKS = StudyTasks()
+
+
+def task_names() -> list[str]:
+    """Every task name ``make_task`` accepts."""
+    return TASKS.names()
+
+
+def make_task(name: str, **params):
+    """The study's task ``name``: a thesis Mod-Cog task (``modcog.TASK_NAMES``, e.g. ``dm1``,
+    ``dlygo``, ``dlygointr``, ``dm1seqr``) or a Yang-2019 variant (``dm1_yang2019``,
+    ``dlygo_yang2019``), with ``params`` over its defaults.
+
+    Raises:
+        ValueError: unknown name. TypeError: a parameter the task does not have.
+    """
+    return TASKS.make(name, **params)

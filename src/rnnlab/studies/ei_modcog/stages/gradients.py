@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnlab.analysis import credit
-from rnnlab.analysis.gradients import hidden_state_gradients
+from rnnlab.analysis.gradients import hidden_state_gradients, preactivation_slopes
 from rnnlab.analysis.evaluation import make_test_set
 from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
@@ -19,9 +19,10 @@ from rnnlab.training.trainer import TrainingConfig
 def collect_gradients(
     checkpoints: str | Path, n_trials: int, seed: int
 ) -> dict[str, pd.DataFrame]:
-    """∂L/∂h_t at every checkpoint on one seeded batch → {"gradients": time courses,
-    "unit_gradients": per-unit statistics}."""
-    timecourses, units = [], []
+    """∂L/∂h_t at every checkpoint on one seeded batch → {"gradients": time courses (with the
+    gate-adjusted gradient), "unit_gradients": per-unit statistics, "gradient_saliency": time ×
+    unit saliency maps}."""
+    timecourses, units, maps = [], [], []
     for path in list_checkpoints(checkpoints):
         model, task, payload = load_model(path)
         batch = make_test_set(task, n_trials, seed)
@@ -33,10 +34,11 @@ def collect_gradients(
             fixdown_weight=training.fixdown_weight,
         )
         excitatory = model.excitatory.numpy()
+        slopes = preactivation_slopes(model, batch, states)
         run, run_seed, step = payload["run_config"]["run"], payload["seed"], payload["step"]
         timecourses.append(
             tag(
-                credit.gradient_timecourse(states, grads, excitatory, batch.loss_mask),
+                credit.gradient_timecourse(states, grads, excitatory, batch.loss_mask, slopes),
                 run, run_seed, step,
             )
         )
@@ -46,7 +48,11 @@ def collect_gradients(
                 run, run_seed, step,
             )
         )
+        maps.append(
+            tag(credit.saliency_map(grads, excitatory, batch.loss_mask), run, run_seed, step)
+        )
     return {
         "gradients": pd.concat(timecourses, ignore_index=True),
         "unit_gradients": pd.concat(units, ignore_index=True),
+        "gradient_saliency": pd.concat(maps, ignore_index=True),
     }
