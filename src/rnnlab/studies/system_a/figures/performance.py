@@ -8,9 +8,12 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from rnnlab.plotting.style import add_panel_letters, new_figure, no_data, styled
 from rnnlab.studies.system_a.figures.shared import (
+    THESIS_COLOR,
     require,
     run_colors,
     run_label,
@@ -37,7 +40,7 @@ def _statistic_text(correlations: pd.DataFrame, run: str, measure: str) -> str:
             text += f" [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
         parts.append(text)
     n = correlations.loc[(correlations["run"] == run) & (correlations["measure"] == measure), "n"]
-    return ", ".join(parts) + (f"; n = {int(n.iloc[0])}" if len(n) else "")
+    return "\n".join(parts) + (f"; n = {int(n.iloc[0])}" if len(n) else "")
 
 
 @styled
@@ -57,7 +60,7 @@ def performance_scatter(precision: pd.DataFrame, alignment: pd.DataFrame,
     summary = seed_summary(precision, alignment, ratios)
     runs = runs_of(summary)
     colors = run_colors(runs)
-    figure = new_figure(7.4, 5.6)
+    figure = new_figure(7.4, 6.0)
     axes = figure.subplots(2, 3).ravel()
     handles = []
     for ax, (measure, label) in zip(axes, MEASURES.items()):
@@ -80,14 +83,18 @@ def performance_scatter(precision: pd.DataFrame, alignment: pd.DataFrame,
             if high < float(thesis_low) / 3 or low > float(thesis_high) * 3:
                 ax.set_yscale("log")
         ax.set_xscale("log")
-        ax.set_title("\n".join(titles), fontsize=6.5)
+        # Labels at 1, 2, 5 × 10^k only: precisions often span less than a decade.
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_title("\n".join(titles), fontsize=6.5, loc="right")
     axes[-1].set_axis_off()
     for run in runs:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4,
                               color=colors[run], label=f"{run_label(run)}: one dot per seed"))
     if runs:
-        handles.append(thesis_band(axes[-1], "precision", label=False))
-        handles[-1].set_label("thesis range of the measure (20 seeds)")
+        handles.append(Patch(facecolor=THESIS_COLOR, alpha=0.45,
+                             label="thesis range of the measure (20 seeds)"))
         axes[-1].legend(handles=handles, loc="center", title="coefficients above each panel:\n"
                         "Pearson r, Spearman ρ [95% CI]")
     add_panel_letters(axes[:5])

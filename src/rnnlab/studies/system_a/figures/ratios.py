@@ -56,8 +56,8 @@ def participation_ratios(ratios: pd.DataFrame, flips: pd.DataFrame, projections:
     require(flips, ("run", "seed", "vector", "pr_thesis"), "sign flips")
     require(projections, ("run", "seed", "vector", "pc", "eigenvalue", "coefficient",
                           "significant"), "pc projections")
-    figure = new_figure(7.4, 6.4)
-    top, bottom = figure.subfigures(2, 1, height_ratios=[1.1, 1.0])
+    figure = new_figure(7.4, 7.6)
+    top, bottom = figure.subfigures(2, 1, height_ratios=[1.0, 1.35])
     ax_all = top.subplots()
     ax_flips, ax_pcs = bottom.subplots(1, 2)
     _formulas_panel(ax_all, ratios)
@@ -134,8 +134,8 @@ def _flips_panel(ax, ratios: pd.DataFrame, flips: pd.DataFrame) -> None:
                           label="thesis I-PR, 20 seeds"))
     ax.set_xscale("log")
     ax.set_title(f"sign dependence, seed {seed}", fontsize=8)
-    ax.legend(handles=handles, loc="upper left", fontsize=6.5)
-    ax.set_ylim(0, ax.get_ylim()[1] * 1.9)
+    # Below the axes: the marks are vertical lines over the whole height.
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=6.5)
 
 
 def _pcs_panel(ax, projections: pd.DataFrame) -> None:
@@ -165,4 +165,4 @@ def _pcs_panel(ax, projections: pd.DataFrame) -> None:
     ax.set_yscale("log")
     ax.set_ylim(bottom=max(ax.get_ylim()[0], 1e-18))
     ax.set_title(f"PC spectra and weight shares, seed {seed}", fontsize=8)
-    ax.legend(handles=handles, loc="lower left", fontsize=6.5)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=6.5)

@@ -44,11 +44,12 @@ def connectivity_spectrum(spectrum: pd.DataFrame):
                   linewidth=0)
     ax_plane.plot(gain * np.cos(angle), gain * np.sin(angle), color=LAW_COLOR, linewidth=1.0)
     ax_plane.scatter(values.real, values.imag, s=3, color=POINT_COLOR, linewidths=0, zorder=3)
-    ax_plane.axvline(1.0, color="k", linestyle="--", linewidth=0.9)
     ax_plane.set_aspect("equal")
     limit = 1.15 * max(gain, np.abs(values).max())
+    # The line Re λ = 1 stops at the disk's height: the legend sits above it.
+    ax_plane.plot([1.0, 1.0], [-limit, limit], color="k", linestyle="--", linewidth=0.9)
     ax_plane.set_xlim(-limit, limit)
-    ax_plane.set_ylim(-limit, limit * 1.45)
+    ax_plane.set_ylim(-limit, limit * 1.6)
     unstable = int((values.real > 1).sum())
     ax_plane.legend(handles=[
         Line2D([], [], linestyle="none", marker="o", markersize=3, color=POINT_COLOR,

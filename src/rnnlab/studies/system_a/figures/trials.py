@@ -70,10 +70,10 @@ def example_trials(trials: pd.DataFrame):
             on = target > 0
             ax.plot(time[on], target[on], color="k", linestyle="--", linewidth=1.0)
             ax.plot(time, rows["output"], color=run_colors(runs)[run], linewidth=1.2)
-            ax.set_title(f"{run_label(run)}, seed {seed}: pulse {duration:g} ms", fontsize=8)
+            ax.set_title(f"pulse {duration:g} ms", fontsize=8)
             ax.set_xlabel("time (ms)")
             if column == 0:
-                ax.set_ylabel("signal (a.u.)")
+                ax.set_ylabel(f"{run_label(run)}, seed {seed}\nsignal (a.u.)", fontsize=7)
     handles = [Line2D([], [], color=run_colors(runs)[run], label=f"output, {run_label(run)}")
                for run in runs]
     handles += [Line2D([], [], color="k", linestyle="--", label="target (0.007 × duration)"),
