@@ -39,7 +39,7 @@ import torch
 from rnnlab.models import LeakyRNN, ModelConfig
 from rnnlab.studies.system_a.evaluation import trial_mse
 from rnnlab.studies.system_a.model import SystemAConfig, SystemANetwork
-from rnnlab.studies.system_a.task import PulseDurationTask
+from rnnlab.studies.system_a.tasks import PulseDurationTask
 
 IMPLEMENTATIONS = ["system_a", "leaky_engine", "leaky_engine_fixed", "system_a_loop",
                    "thesis_loop"]

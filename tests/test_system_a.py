@@ -31,7 +31,7 @@ from rnnlab.studies.system_a.experiment import (
     with_training_steps,
 )
 from rnnlab.studies.system_a.model import SystemAConfig, SystemANetwork
-from rnnlab.studies.system_a.task import PulseDurationTask
+from rnnlab.studies.system_a.tasks import PulseDurationTask
 from rnnlab.studies.system_a.training import EpochSettings, precision_of, train_epochs
 
 

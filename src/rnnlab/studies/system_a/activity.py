@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from rnnlab.studies.system_a.dimensionality import covariance
-from rnnlab.studies.system_a.task import PulseDurationTask
+from rnnlab.studies.system_a.tasks import PulseDurationTask
 
 
 def window_steps(task: PulseDurationTask, window_ms) -> slice:

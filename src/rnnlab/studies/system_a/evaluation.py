@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rnnlab.studies.system_a.task import PulseDurationTask
+from rnnlab.studies.system_a.tasks import PulseDurationTask
 
 
 def trial_mse(outputs: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -16,7 +16,7 @@ import torch
 
 from rnnlab.checkpoints import checkpoint_path, save_checkpoint
 from rnnlab.studies.system_a.model import SystemAConfig, SystemANetwork
-from rnnlab.studies.system_a.task import make_task
+from rnnlab.studies.system_a.tasks import make_task
 from rnnlab.studies.system_a.training import EpochSettings, train_epochs
 from rnnlab.training.resume import ResumeStore
 
