@@ -1,0 +1,1 @@
+"""System A's figures: tables in, matplotlib Figure out (no torch, no pyplot), one module per figure family."""

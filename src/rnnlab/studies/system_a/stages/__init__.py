@@ -1,0 +1,1 @@
+"""System A's own stages: checkpoints in, {table name: DataFrame} out."""
