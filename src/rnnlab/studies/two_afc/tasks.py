@@ -58,6 +58,15 @@ def signed_trials(signed_coherences, repeats: int) -> tuple[np.ndarray, np.ndarr
     return np.abs(signed), labels
 
 
+def grid_batch(task, signed_coherences, repeats: int, seed: int, **fixed):
+    """The test batch of a psychometric grid (same trials for every network of a seed)."""
+    unsigned, labels = signed_trials(signed_coherences, repeats)
+    rng = np.random.default_rng(seed)
+    batch = task.sample(rng, len(labels), coherence=unsigned, labels=labels, **fixed)
+    signed = np.repeat(np.asarray(signed_coherences, dtype=np.float64), repeats)
+    return batch, signed
+
+
 @dataclass(frozen=True, kw_only=True)
 class TwoChannelTask:
     """The seed's two-channel evidence task (see the module docstring)."""
