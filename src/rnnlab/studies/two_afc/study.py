@@ -57,7 +57,13 @@ class TwoAFC(Study):
     title = "2AFC perceptual discrimination (seed 000)"
 
     def runs(self, section):
-        runs = super().runs(section)
+        # The section's `task` (the seed's two-channel task) is every named run's task unless
+        # the run overrides it; the library comparison has its own (PsychRNN's statistics).
+        runs = {
+            run: RunSpec(deep_merge({"task": section["task"]}, spec.override), spec.seeds,
+                         spec.where)
+            for run, spec in super().runs(section).items()
+        }
         comparison = section["library_comparison"]
         if comparison["enabled"]:
             seeds = tuple(comparison["seeds"])

@@ -39,6 +39,15 @@ SCHEMAS = register(
         ),
     ),
     TableSchema(
+        "psychrnn_train_log",
+        "PsychRNN's own training log (its loss every loss_epoch iterations: the masked mean "
+        "squared error of its outputs) of the library comparison (2AFC study).",
+        RUN_COLUMNS + (
+            column("step", "int64", "training iteration (batches of batch_size trials)"),
+            column("loss", "float64", "PsychRNN's masked mean squared error"),
+        ),
+    ),
+    TableSchema(
         "afc_trajectories",
         "Condition-averaged rate trajectories per signed coherence on the network's top 3 "
         "principal components (of all single-trial rates) (2AFC study).",
