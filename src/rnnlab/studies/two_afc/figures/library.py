@@ -21,7 +21,7 @@ def library_comparison(curves, fits, trajectories):
         runs = (f"{library}_baseline", f"{library}_noisy")
         ax = axes[0, column]
         draw_curves(ax, curves, fits, runs)
-        ax.set_title(f"{name}: mean ± 95% CI, {n}")
+        ax.set_title(f"{name}\nmean ± 95% CI, {n}", loc="right", fontsize=7.5)
         ax.legend(loc="upper left", fontsize=6.5)
         for row, run in enumerate(runs, start=1):
             rows = trajectories[trajectories["run"] == run]

@@ -54,12 +54,14 @@ def lesion(saliency, lesion, top_k: int = 8):
         no_data(ax)
     else:
         ordered = saliency.sort_values("rank")
-        colors = np.where(ordered["top_k"], CONDITION_COLORS["top_k"], "#999999")
-        ax.bar(np.arange(len(ordered)), ordered["saliency"], color=colors, width=0.9)
-        ax.bar([], [], color=CONDITION_COLORS["top_k"], label=f"top {top_k} (lesioned)")
-        ax.bar([], [], color="#999999", label="other units")
+        position = np.arange(len(ordered))
+        chosen = ordered["top_k"].to_numpy(dtype=bool)
+        ax.bar(position[chosen], ordered["saliency"][chosen], color=CONDITION_COLORS["top_k"],
+               width=0.9, label=f"top {top_k} (lesioned)")
+        ax.bar(position[~chosen], ordered["saliency"][~chosen], color="#999999", width=0.9,
+               label="other units")
         ax.legend(loc="upper right")
-        ax.set_title(f"saliency, seed {int(saliency['seed'].iloc[0])}")
+        ax.set_title(f"saliency, seed {int(saliency['seed'].iloc[0])}", loc="right")
     ax.set_xlabel("unit (sorted by saliency)")
     ax.set_ylabel("mean |∂(logit_c − logit_w)/∂r_i,t|")
     ax = axes[1]
@@ -77,7 +79,7 @@ def lesion(saliency, lesion, top_k: int = 8):
     ax.set_ylabel("P(right)")
     ax.set_ylim(-0.03, 1.03)
     n = rows["n"] if not rows.empty else []
-    ax.set_title(f"psychometric curve, mean ± 95% CI ({seeds_label(n)})")
+    ax.set_title(f"psychometric curve\nmean ± 95% CI ({seeds_label(n)})", loc="right")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     add_panel_letters(axes)
     return figure
@@ -97,7 +99,8 @@ def clamp(clamp, top_k: int = 8):
                            color=CONDITION_COLORS[units], marker="o",
                            label=f"top {top_k} salient clamped" if units == "top_k"
                            else f"{top_k} random clamped")
-        chance_line(ax, 0.5)
+        if not rows.empty:  # (with no data the line would run through the "no data" note)
+            chance_line(ax, 0.5)
         ax.set_xlabel("clamped rate of the units")
         ax.set_ylabel(label)
         ax.set_ylim(-0.03, 1.03)

@@ -4,6 +4,7 @@ rates with CIs across seeds."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from rnnlab.plotting.style import (
     add_panel_letters,
@@ -14,7 +15,13 @@ from rnnlab.plotting.style import (
     select,
     styled,
 )
-from rnnlab.studies.two_afc.figures.shared import RUN_COLORS, RUN_LABELS, fit_values, fitted_curve
+from rnnlab.studies.two_afc.figures.shared import (
+    RUN_COLORS,
+    RUN_LABELS,
+    SHORT_LABELS,
+    fit_values,
+    fitted_curve,
+)
 
 PANELS = (("gated", "noisy", "curriculum"), ("ungated", "gated", "acg"))
 FIT_RUNS = ("ungated", "gated", "noisy", "curriculum", "acg", "causal")
@@ -22,7 +29,8 @@ FIT_RUNS = ("ungated", "gated", "noisy", "curriculum", "acg", "causal")
 
 def draw_curves(ax, curves, fits, runs, offset_step=0.0):
     """Mean P(right) ± 95% CI per signed coherence (markers) and the logistic with the
-    seed-mean parameters (line), per run."""
+    seed-mean parameters (line), per run; the y axis leaves headroom above P = 1 for the
+    legend (upper left), so that it never covers a curve."""
     drawn = False
     for index, run in enumerate(runs):
         rows = select(curves, run=run, quantity="p_right").sort_values("signed_coherence")
@@ -40,7 +48,9 @@ def draw_curves(ax, curves, fits, runs, offset_step=0.0):
         no_data(ax)
     ax.set_xlabel("signed coherence (+ right)")
     ax.set_ylabel("P(right)")
-    ax.set_ylim(-0.03, 1.03)
+    ax.set_ylim(-0.03, 1.55)
+    ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     return drawn
 
 
@@ -54,7 +64,7 @@ def psychometric(curves, fits):
     n = seeds_label(curves["n"]) if not curves.empty else "n = 0 seeds"
     for ax, runs, title in zip(top, PANELS, titles):
         draw_curves(ax, curves, fits, runs)
-        ax.set_title(f"{title}: mean ± 95% CI, {n}")
+        ax.set_title(f"{title}: mean ± 95% CI, {n}", loc="right")
         ax.legend(loc="upper left", fontsize=6.5)
     positions = np.arange(len(FIT_RUNS))
     slope_ax, lapse_ax = bottom
@@ -69,13 +79,13 @@ def psychometric(curves, fits):
                                    color=RUN_COLORS[run], marker=marker)
     for ax in bottom:
         ax.set_xticks(positions)
-        ax.set_xticklabels([RUN_LABELS[run].replace(" (", "\n(").replace(" + ", "\n+ ")
-                            for run in FIT_RUNS], fontsize=6.5)
+        ax.set_xticklabels([SHORT_LABELS[run] for run in FIT_RUNS], fontsize=6.5,
+                           rotation=30, ha="right", rotation_mode="anchor")
         ax.set_xlim(-0.6, len(FIT_RUNS) - 0.4)
     slope_ax.set_ylabel("logistic slope β (1/coherence)")
-    slope_ax.set_title("fitted slope, mean ± 95% CI over seeds")
+    slope_ax.set_title("fitted slope, mean ± 95% CI over seeds", loc="right")
     lapse_ax.set_ylabel("lapse rate")
-    lapse_ax.set_title("lapses: ▼ low (right on strong left), ▲ high")
+    lapse_ax.set_title("lapses: ▼ low (right on strong left), ▲ high", loc="right")
     if fits.empty:
         no_data(slope_ax)
         no_data(lapse_ax)

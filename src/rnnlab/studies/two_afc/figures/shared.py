@@ -32,6 +32,10 @@ RUN_LABELS = {
     "ctrnn_noisy": "recurrent noise",
 }
 
+# Tick labels of the per-run summaries (the legends carry the long labels).
+SHORT_LABELS = {"ungated": "ungated", "gated": "gated", "noisy": "noisy",
+                "curriculum": "curriculum", "acg": "ACG", "causal": "vanilla"}
+
 
 def fit_values(fits: pd.DataFrame, run: str) -> dict:
     """{quantity: mean} of a run's rows of the psychometric_fits aggregate."""

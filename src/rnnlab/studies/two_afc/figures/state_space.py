@@ -27,7 +27,7 @@ def draw_trajectories(ax, rows, title: str):
     red right), a dot at the start and a square at the decision step."""
     if rows.empty:
         no_data(ax)
-        ax.set_title(title)
+        ax.set_title(title, loc="right", fontsize=7.5)
         return None
     values = np.sort(rows["signed_coherence"].unique())
     limit = max(abs(values).max(), 1e-9)
@@ -44,7 +44,7 @@ def draw_trajectories(ax, rows, title: str):
     explained = rows[["explained_1", "explained_2"]].iloc[0].to_numpy() * 100
     ax.set_xlabel(f"PC 1 ({explained[0]:.0f}% var.)")
     ax.set_ylabel(f"PC 2 ({explained[1]:.0f}% var.)")
-    ax.set_title(title)
+    ax.set_title(title, loc="right", fontsize=7.5)
     return norm
 
 
