@@ -178,3 +178,43 @@ def test_psychometric_curves_from_simulated_observer():
     np.testing.assert_allclose(relevant["bias"], 0.02, atol=0.02)
     assert np.all(np.abs(irrelevant["slope"]) < 1.0)
     assert (curves["n"] == 225 * 20).all()
+
+
+# ---------------------------------------------------------------- logistic fit with two lapses
+
+
+@pytest.mark.parametrize(
+    "slope, bias, low, high",
+    [(12.0, 0.0, 0.0, 0.0), (8.0, 0.05, 0.05, 0.0), (20.0, -0.03, 0.02, 0.08)],
+)
+def test_logistic_lapse_fit_recovers_known_parameters_from_synthetic_choices(slope, bias, low, high):
+    from rnnlab.analysis.performance import fit_logistic_lapses, logistic_lapse_curve
+
+    rng = np.random.default_rng(3)
+    x = np.array([-0.4, -0.2, -0.1, -0.05, -0.02, 0.0, 0.02, 0.05, 0.1, 0.2, 0.4])
+    n = np.full(x.size, 4000)
+    n_right = rng.binomial(n, logistic_lapse_curve(x, slope, bias, low, high))
+    fit = fit_logistic_lapses(x, n_right, n)
+    assert fit["converged"] and not fit["at_bound"]
+    assert fit["slope"] == pytest.approx(slope, rel=0.12)
+    assert fit["bias"] == pytest.approx(bias, abs=0.006)
+    assert fit["lapse_low"] == pytest.approx(low, abs=0.01)
+    assert fit["lapse_high"] == pytest.approx(high, abs=0.01)
+    # The fit is a maximum: moving a lapse away lowers the likelihood.
+    worse = fit_logistic_lapses(x, n_right, n, max_lapse=max(low, high) / 4) if max(low, high) else None
+    if worse is not None:
+        assert worse["log_likelihood"] < fit["log_likelihood"] - 5
+
+
+def test_logistic_lapse_fit_handles_separated_and_chance_data():
+    from rnnlab.analysis.performance import fit_logistic_lapses
+
+    x = np.array([-0.2, -0.1, 0.0, 0.1, 0.2])
+    n = np.full(5, 100)
+    separated = fit_logistic_lapses(x, np.array([0, 0, 50, 100, 100]), n)
+    assert separated["at_bound"] and separated["slope"] > 0
+    assert separated["lapse_low"] < 1e-3 and separated["lapse_high"] < 1e-3
+    chance = fit_logistic_lapses(x, np.array([50, 50, 50, 50, 50]), n)
+    assert abs(chance["slope"] * 0.2) < 0.5 or chance["lapse_low"] + chance["lapse_high"] > 0.9
+    with pytest.raises(ValueError):
+        fit_logistic_lapses(x, np.array([0, 0, 50, 100, 101]), n)

@@ -4,7 +4,9 @@
   steps;
 * :func:`cddm_choices`, :func:`psychometric_surface`, :func:`fit_psychometric`,
   :func:`psychometric_curves` – the context-dependent decision-making behaviour (choices,
-  fraction-right surfaces over the coherence grid, probit psychometric fits).
+  fraction-right surfaces over the coherence grid, probit psychometric fits);
+* :func:`fit_logistic_lapses`, :func:`logistic_lapse_curve` – a logistic psychometric function
+  with separate lower and upper lapse rates (any two-choice task).
 
 Shapes: B = trials, T = time steps, O = output channels.
 """
@@ -22,6 +24,8 @@ __all__ = [
     "psychometric_surface",
     "fit_psychometric",
     "psychometric_curves",
+    "fit_logistic_lapses",
+    "logistic_lapse_curve",
     "SLOPE_BOUND_FACTOR",
 ]
 
@@ -289,3 +293,110 @@ def psychometric_curves(surface: pd.DataFrame, *, lapse: bool = False) -> pd.Dat
             )
             rows.append({"context": context, "axis": axis, **fit})
     return pd.DataFrame(rows)
+
+
+def logistic_lapse_curve(x, slope: float, bias: float, lapse_low: float,
+                         lapse_high: float) -> np.ndarray:
+    """P(right | x) = γ_low + (1 − γ_low − γ_high) · σ(β (x − bias)), σ the logistic."""
+    x = np.asarray(x, dtype=np.float64)
+    return lapse_low + (1.0 - lapse_low - lapse_high) * special.expit(slope * (x - bias))
+
+
+def _logistic_lapse_log_likelihood(params, x, k, n):
+    """Binomial log-likelihood (without the coefficient) of ``logistic_lapse_curve`` with
+    z = β x + α, in log space (finite at fractions 0 and 1 and at zero lapses)."""
+    beta, alpha, low, high = params
+    z = beta * x + alpha
+    with np.errstate(divide="ignore"):
+        log_low, log_high = np.log(low), np.log(high)
+        log_scale = np.log1p(-(low + high))
+    log_sigmoid = -np.logaddexp(0.0, -z)
+    log_sigmoid_negative = -np.logaddexp(0.0, z)
+    log_p = np.logaddexp(log_low, log_scale + log_sigmoid)
+    log_q = np.logaddexp(log_high, log_scale + log_sigmoid_negative)
+    return np.sum(k * log_p + (n - k) * log_q)
+
+
+def fit_logistic_lapses(
+    x: np.ndarray,
+    n_right: np.ndarray,
+    n: np.ndarray,
+    *,
+    max_lapse: float = 0.5,
+    max_slope: float | None = None,
+    lapse_starts: tuple[float, ...] = (0.001, 0.05, 0.2),
+) -> dict[str, float | bool]:
+    """Maximum-likelihood fit of P(right | x) = γ_low + (1 − γ_low − γ_high)·σ(β(x − bias)).
+
+    σ is the logistic function; γ_low is the rate of "right" choices on the strongest left
+    evidence and γ_high that of "left" choices on the strongest right evidence (lapses, each in
+    [0, ``max_lapse``]). The binomial likelihood of ``n_right`` of ``n`` choices at each x is
+    maximised by L-BFGS-B on standardised x from several lapse starts (the best kept); the
+    slope is bounded as in :func:`fit_psychometric` (``at_bound`` when perfectly separated data
+    push it there).
+
+    Args:
+        x: (M,) stimulus values (e.g. signed coherences).
+        n_right: (M,) "right" choices at each x.
+        n: (M,) trials at each x (entries with n = 0 are ignored).
+
+    Returns:
+        dict with ``slope`` β (per unit x; σ' at the midpoint is β/4), ``bias`` (x of the
+        midpoint between the asymptotes), ``lapse_low``, ``lapse_high``, ``log_likelihood``
+        (full binomial, coefficient included), ``n``, ``converged``, ``at_bound``.
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    k = np.asarray(n_right, dtype=np.float64).ravel()
+    n = np.asarray(n, dtype=np.float64).ravel()
+    if not x.shape == k.shape == n.shape:
+        raise ValueError(f"x, n_right and n differ in length: {x.size}, {k.size}, {n.size}")
+    if not (np.all(np.isfinite(x)) and np.all(n >= 0) and np.all((k >= 0) & (k <= n))):
+        raise ValueError("x must be finite, n non-negative and 0 ≤ n_right ≤ n")
+    if not 0 <= max_lapse < 1:
+        raise ValueError("max_lapse must lie in [0, 1)")
+    keep = n > 0
+    x, k, n = x[keep], k[keep], n[keep]
+    distinct = np.unique(x)
+    if distinct.size < 2:
+        raise ValueError("need trials at two or more distinct x to fit a psychometric curve")
+    if max_slope is None:
+        max_slope = SLOPE_BOUND_FACTOR / float(np.diff(distinct).min())
+    mu, sigma = float(np.average(x, weights=n)), float(np.std(distinct))
+    xs = (x - mu) / sigma
+    bound_s = max_slope * sigma
+    lapse_bound = min(max_lapse, 0.5 - 1e-9)
+    bounds = [(-bound_s, bound_s), (-50.0, 50.0), (0.0, lapse_bound), (0.0, lapse_bound)]
+
+    def objective(params):
+        return -_logistic_lapse_log_likelihood(params, xs, k, n)
+
+    best = None
+    for lapse in lapse_starts:
+        start = np.array([1.0, 0.0, min(lapse, lapse_bound), min(lapse, lapse_bound)])
+        result = optimize.minimize(objective, start, method="L-BFGS-B", bounds=bounds)
+        if best is None or result.fun < best.fun:
+            best = result
+    params, value = best.x.copy(), float(best.fun)
+    at_bound = False
+    if params[0] != 0:  # separated data: a steeper curve still fits better
+        scaled = params.copy()
+        scaled[:2] *= bound_s / abs(params[0])
+        scaled_value = float(objective(scaled))
+        if scaled_value <= value:
+            params, value, at_bound = scaled, scaled_value, True
+    beta_s, alpha_s, low, high = (float(v) for v in params)
+    slope = beta_s / sigma
+    intercept = alpha_s - beta_s * mu / sigma
+    log_coefficient = np.sum(
+        special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    )
+    return {
+        "slope": slope,
+        "bias": -intercept / slope if slope != 0 else float("nan"),
+        "lapse_low": low,
+        "lapse_high": high,
+        "log_likelihood": float(-value + log_coefficient),
+        "n": float(n.sum()),
+        "converged": bool(best.success),
+        "at_bound": at_bound,
+    }

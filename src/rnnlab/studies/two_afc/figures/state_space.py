@@ -1,0 +1,126 @@
+"""State space: PCA trajectories per network, class-centroid separation over training, fixed
+points of the ACG network."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
+
+from rnnlab.plotting.style import (
+    add_panel_letters,
+    new_figure,
+    no_data,
+    plot_statistic,
+    seeds_label,
+    select,
+    styled,
+)
+from rnnlab.studies.two_afc.figures.shared import RUN_COLORS, RUN_LABELS
+
+COHERENCE_CMAP = colormaps["coolwarm"]
+TRAJECTORY_RUNS = ("ungated", "gated", "acg", "noisy")
+
+
+def draw_trajectories(ax, rows, title: str):
+    """Condition-averaged trajectories on PC1–PC2, coloured by signed coherence (blue left,
+    red right), a dot at the start and a square at the decision step."""
+    if rows.empty:
+        no_data(ax)
+        ax.set_title(title, loc="right", fontsize=7.5)
+        return None
+    values = np.sort(rows["signed_coherence"].unique())
+    limit = max(abs(values).max(), 1e-9)
+    norm = Normalize(-limit, limit)
+    for value in values:
+        path = rows[rows["signed_coherence"] == value].sort_values("time_step")
+        color = COHERENCE_CMAP(norm(value))
+        ax.plot(path["pc1"], path["pc2"], color=color, linewidth=1.0)
+        ax.plot(path["pc1"].iloc[-1], path["pc2"].iloc[-1], marker="s", color=color,
+                markersize=3.5, linestyle="none")
+    first = rows[rows["time_step"] == 0]
+    ax.plot(first["pc1"].mean(), first["pc2"].mean(), marker="o", color="black",
+            markersize=3.5, linestyle="none")
+    explained = rows[["explained_1", "explained_2"]].iloc[0].to_numpy() * 100
+    ax.set_xlabel(f"PC 1 ({explained[0]:.0f}% var.)")
+    ax.set_ylabel(f"PC 2 ({explained[1]:.0f}% var.)")
+    ax.set_title(title, loc="right", fontsize=7.5)
+    return norm
+
+
+def coherence_colorbar(figure, axes, norm):
+    from matplotlib.cm import ScalarMappable
+
+    bar = figure.colorbar(ScalarMappable(norm=norm, cmap=COHERENCE_CMAP), ax=axes,
+                          shrink=0.8, pad=0.02)
+    bar.set_label("signed coherence (+ right)")
+
+
+@styled
+def pca_trajectories(trajectories):
+    figure = new_figure(7.2, 5.6)
+    axes = figure.subplots(2, 2).ravel()
+    norm = None
+    for ax, run in zip(axes, TRAJECTORY_RUNS):
+        rows = trajectories[trajectories["run"] == run]
+        seed = f", seed {int(rows['seed'].iloc[0])}" if not rows.empty else ""
+        norm = draw_trajectories(ax, rows, f"{RUN_LABELS[run]}{seed}") or norm
+    if norm is not None:
+        coherence_colorbar(figure, list(axes), norm)
+    add_panel_letters(axes)
+    return figure
+
+
+@styled
+def centroid_separation(centroids):
+    figure = new_figure(7.0, 2.8)
+    axes = figure.subplots(1, 2)
+    for ax, quantity, label in zip(
+            axes, ("separation", "separation_ratio"),
+            ("‖μ_left − μ_right‖ of decision rates", "separation / within-class spread")):
+        rows = select(centroids, quantity=quantity)
+        if rows.empty:
+            no_data(ax)
+        for run in ("ungated", "gated", "acg"):
+            plot_statistic(ax, rows[rows["run"] == run], "checkpoint_step",
+                           color=RUN_COLORS[run], label=RUN_LABELS[run], marker="o")
+        ax.set_xlabel("training update (checkpoint)")
+        ax.set_ylabel(label)
+    n = centroids["n"] if not centroids.empty else []
+    axes[0].set_title(f"mean ± 95% CI, {seeds_label(n)}")
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    add_panel_letters(axes)
+    return figure
+
+
+CONDITION_MARKERS = {"no stimulus": "o", "left evidence": "<", "right evidence": ">"}
+
+
+@styled
+def fixed_points(points, trajectories):
+    figure = new_figure(5.6, 4.2)
+    ax = figure.add_subplot()
+    if trajectories.empty:
+        no_data(ax)
+        return figure
+    run = trajectories["run"].iloc[0]
+    seed = int(trajectories["seed"].iloc[0])
+    norm = draw_trajectories(ax, trajectories, f"{RUN_LABELS.get(run, run)}, seed {seed}: "
+                                               "fixed points at constant inputs")
+    for condition, marker in CONDITION_MARKERS.items():
+        rows = points[points["input_condition"] == condition] if not points.empty else points
+        if rows.empty:
+            continue
+        stable = rows[rows["stable"]]
+        unstable = rows[~rows["stable"]]
+        if not stable.empty:
+            ax.plot(stable["pc1"], stable["pc2"], marker=marker, markersize=8,
+                    linestyle="none", color="black", label=f"{condition}: stable")
+        if not unstable.empty:
+            ax.plot(unstable["pc1"], unstable["pc2"], marker=marker, markersize=8,
+                    linestyle="none", markerfacecolor="white", color="black",
+                    label=f"{condition}: unstable")
+    if norm is not None:
+        coherence_colorbar(figure, [ax], norm)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=2, fontsize=6.5)
+    return figure

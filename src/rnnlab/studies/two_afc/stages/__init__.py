@@ -1,0 +1,1 @@
+"""The 2AFC study's stages: checkpoints in, {table: DataFrame} out."""
