@@ -14,6 +14,7 @@ include: "rules/common.smk"
 # (rnnlab.studies.<study>) and holds the rules of its own stages.
 include: "rules/ei_modcog.smk"
 include: "rules/ctrnn_zoo.smk"
+include: "rules/vwm.smk"
 
 
 # Every study is in: check the configuration against them all and resolve every run.
