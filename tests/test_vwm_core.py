@@ -11,7 +11,7 @@ from rnnlab.studies.vwm import circular, noise
 from rnnlab.studies.vwm.experiment import build_model, build_task
 from rnnlab.studies.vwm.losses import item_errors, memory_loss
 from rnnlab.studies.vwm.model import sign_violations
-from rnnlab.studies.vwm.task import decode_positive, positive_encoding, split_evenly
+from rnnlab.studies.vwm.tasks import decode_positive, positive_encoding, split_evenly
 
 DT = 10.0
 

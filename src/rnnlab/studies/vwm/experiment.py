@@ -20,7 +20,7 @@ import torch
 from rnnlab.checkpoints import checkpoint_path, save_checkpoint
 from rnnlab.studies.vwm.model import NetworkConfig, VWMNetwork
 from rnnlab.studies.vwm.settings import OptimizerSettings, TrainingSettings
-from rnnlab.studies.vwm.task import VWMTask, make_task
+from rnnlab.studies.vwm.tasks import VWMTask, make_task
 from rnnlab.studies.vwm.training import train_network
 from rnnlab.training.resume import ResumeStore
 

@@ -49,11 +49,8 @@ def fixed_points(points: pd.DataFrame, trajectories: pd.DataFrame, searches: pd.
         pc_ax.plot([end["pc1"]], [end["pc2"]], marker="x", color=color, markersize=4)
     handles = []
     for motif, (marker, face) in MOTIF_STYLES.items():
-        rows = select(found, motif=motif)
-        if rows.empty:
-            continue
         for kind, size in KIND_SIZES.items():
-            part = select(rows, kind=kind)
+            part = select(found, motif=motif, kind=kind)
             if part.empty:
                 continue
             for ax, x, y in ((pc_ax, part["pc1"], part["pc2"]),
@@ -61,16 +58,11 @@ def fixed_points(points: pd.DataFrame, trajectories: pd.DataFrame, searches: pd.
                               part["max_abs_eigenvalue"])):
                 ax.scatter(x, y, s=size, marker=marker, facecolors=face,
                            edgecolors=MOTIF_EDGES[motif], linewidths=0.8, zorder=5)
-        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=5,
-                              markerfacecolor=face, markeredgecolor=MOTIF_EDGES[motif],
-                              label=f"{motif} ({len(rows)})"))
-    if len(found):
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=6.5,
-                              markerfacecolor="none", markeredgecolor="#888888",
-                              label="large: fixed point"))
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
-                              markerfacecolor="none", markeredgecolor="#888888",
-                              label="small: slow point"))
+            noun = "fixed point" if kind == "fixed" else kind.replace("_", " ")
+            handles.append(Line2D([], [], linestyle="none", marker=marker,
+                                  markersize=np.sqrt(size), markerfacecolor=face,
+                                  markeredgecolor=MOTIF_EDGES[motif], markeredgewidth=0.8,
+                                  label=f"{motif} {noun} ({len(part)})"))
     if len(paths):
         handles.append(Line2D([], [], linestyle="none", marker="x", markersize=4,
                               color="#888888", label="end of the trial"))
@@ -83,8 +75,8 @@ def fixed_points(points: pd.DataFrame, trajectories: pd.DataFrame, searches: pd.
     eig_ax.set_xticks([-180, -90, 0, 90, 180])
     eig_ax.set_xlabel("angle decoded at the point (deg)")
     eig_ax.set_ylabel("largest |λ| of the map's Jacobian")
-    seed_text = f"{run}, seed {int(paths['seed'].min())}" if len(paths) else ""
-    pc_ax.set_title(f"decode-period input (u = 0) {seed_text}".strip())
+    seed_text = f"{run}, seed {int(paths['seed'].min())}: " if len(paths) else ""
+    pc_ax.set_title(f"{seed_text}decode period (u = 0)")
     pc_ax.set_xlabel("PC 1 of decode-window rates (Hz)")
     pc_ax.set_ylabel("PC 2 (Hz)")
     search = select(first_seed(searches, run), period="decode") if run and len(searches) else searches.iloc[0:0]

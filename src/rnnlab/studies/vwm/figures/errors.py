@@ -60,7 +60,7 @@ def error_distributions(histograms: pd.DataFrame, densities: pd.DataFrame,
                 continue
             left = np.degrees(values["bin_left"].to_numpy())
             width = np.degrees(values["bin_right"].to_numpy()) - left
-            ax.bar(left, values["density"].to_numpy() * 180 / np.pi / 180 * np.pi, width=width,
+            ax.bar(left, values["density"].to_numpy(), width=width,
                    align="edge", color=HISTOGRAM_COLOR, linewidth=0)
             for model, (color, style, _) in MIXTURE_STYLES.items():
                 curve = select(curves, set_size=size, model=model).sort_values("error")
@@ -133,7 +133,7 @@ def circular_statistics(statistics: pd.DataFrame):
     handles, labels = variance_ax.get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=2)
     if not runs:
-        no_data(kurtosis_ax, "no model data")
+        kurtosis_ax.set_title("circular kurtosis (no model data)")
     return figure
 
 

@@ -32,11 +32,11 @@ def snr(snr: pd.DataFrame):
     require(snr, ("run", "set_size", "quantity", "mean", "ci_low", "ci_high", "n"), "statistic")
     runs = runs_of(snr)
     colors = run_colors(runs)
-    figure = new_figure(4.6, 3.0)
+    figure = new_figure(5.4, 3.0)
     ax = figure.add_subplot()
     for run in runs:
         for quantity, style, name in (("snr_average_db", "-", "decode-window mean"),
-                                      ("snr_step_db", "--", "single 20 ms step")):
+                                      ("snr_step_db", "--", "single decode step")):
             rows = select(snr, run=run, quantity=quantity)
             prefix = f"{run}: " if len(runs) > 1 else ""
             plot_statistic(ax, rows, "set_size", color=colors[run], linestyle=style,
@@ -44,7 +44,7 @@ def snr(snr: pd.DataFrame):
                            label=f"{prefix}{name}, {seeds_label(rows['n'])}")
     if runs:
         ax.set_xticks(sorted(int(s) for s in snr["set_size"].unique()))
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2)
     else:
         no_data(ax)
     ax.axhline(0, color="#888888", linewidth=0.8, linestyle=":")
@@ -60,7 +60,9 @@ def population_code(inputs: pd.DataFrame, units: pd.DataFrame, normalisation: pd
     the delay from the E units, the I units and in total; (b) inverse participation ratio of
     the active units' vector strengths over the item slots, E and I; (c) divisive
     normalisation weights (w1, w2) of r12 ≈ w1·r1 + w2·r2, the sub-linear region boxed;
-    (d) sign violations of W_eff after training, every run and seed."""
+    (d) weights the Dale projection reset to 0 during training (what the seed, which never
+    projects W, would have turned into sign violations), every run and seed, and the sign
+    violations left after training in the title."""
     require(inputs, ("run", "seed", "unit", "population", "signal", "mean_value"),
             "input_statistics")
     figure = new_figure(7.6, 5.6)
@@ -84,7 +86,7 @@ def population_code(inputs: pd.DataFrame, units: pd.DataFrame, normalisation: pd
         input_ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=3, fontsize=7)
     else:
         no_data(input_ax)
-    input_ax.set_xlabel("mean recurrent input in the delay (a.u. of Φ's argument)")
+    input_ax.set_xlabel("mean recurrent input in the delay (Φ argument)")
     input_ax.set_ylabel("units")
     seed_text = f"{run}, seed {int(frame['seed'].min())}" if len(frame) else "no data"
     input_ax.set_title(f"E/I balance ({seed_text})")
@@ -133,18 +135,20 @@ def population_code(inputs: pd.DataFrame, units: pd.DataFrame, normalisation: pd
         positions = np.arange(len(keys))
         for offset, population in ((-0.2, "E"), (0.2, "I")):
             counts = [int(select(rows, run=r, seed=s, population=population)
-                          ["n_sign_violations"].sum()) for r, s in keys]
+                          ["n_clipped"].sum()) for r, s in keys]
             dale_ax.bar(positions + offset, counts, width=0.4,
                         color=POPULATION_COLORS[population], label=f"{population} columns")
         dale_ax.set_xticks(positions)
         dale_ax.set_xticklabels([f"{r}\nseed {s}" if len(runs) > 1 else f"seed {s}"
                                  for r, s in keys])
+        violations = int(rows["n_sign_violations"].sum())
         projections = ", ".join(sorted(set(rows["projection"].astype(str))))
-        dale_ax.set_title(f"Dale's law after training (projection: {projections})")
+        dale_ax.set_title(f"Dale's law: {violations} wrong signs after training\n"
+                          f"(projection: {projections})", fontsize=8)
         dale_ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
         dale_ax.set_ylim(bottom=0, top=max(1, dale_ax.get_ylim()[1]))
     else:
         no_data(dale_ax)
         dale_ax.set_title("Dale's law after training")
-    dale_ax.set_ylabel("weights of the wrong sign")
+    dale_ax.set_ylabel("weights reset to 0 by the projection\n(summed over updates)")
     return figure

@@ -37,7 +37,7 @@ from rnnlab.studies.vwm.stages.common import (
     final_network,
     generators,
 )
-from rnnlab.studies.vwm.task import split_evenly
+from rnnlab.studies.vwm.tasks import split_evenly
 
 DENSITY_GRID = 181  # points of the fitted densities on [−π, π]
 
