@@ -94,3 +94,46 @@ def test_stages_on_the_trained_network(trained):
     search = points["vwm_fixed_point_search"].set_index("period")
     assert search.loc["decode", "input_norm"] == 0.0  # the decode period's real input
     assert search.loc["stimulus", "input_norm"] > 0.0  # the stimulus period's real input
+
+
+class Killed(Exception):
+    """Stands in for SIGKILL: training stops between two updates."""
+
+
+def test_a_killed_run_resumes_bit_identical(tmp_path, monkeypatch):
+    """Killed after 7 updates and resumed from its saved state (optimiser, plateau scheduler,
+    curriculum, data and noise streams), the run ends with the same log and weights."""
+    from rnnlab.studies.vwm import experiment
+    from rnnlab.training.resume import ResumeStore
+
+    config = run_config(steps=12, curriculum_stages=2, log_every=1)
+    config["optimizer"]["plateau_patience"] = 2
+    reference = train_run(config, 4, tmp_path / "reference", progress_interval_seconds=1e9)
+    build_task = experiment.build_task
+
+    def mortal(task_config):
+        task = build_task(task_config)
+        sample, left = task.sample, [7]
+
+        def dying_sample(rng, batch_size):
+            if left[0] == 0:
+                raise Killed()
+            left[0] -= 1
+            return sample(rng, batch_size)
+
+        object.__setattr__(task, "sample", dying_sample)
+        return task
+
+    store = ResumeStore(tmp_path / "resume", key="k", interval_seconds=0)
+    monkeypatch.setattr(experiment, "build_task", mortal)
+    with pytest.raises(Killed):
+        train_run(config, 4, tmp_path / "killed", ResumeStore(store.directory, "k", 0),
+                  progress_interval_seconds=1e9)
+    monkeypatch.undo()
+    assert store.load()["step"] == 7
+    resumed = train_run(config, 4, tmp_path / "resumed", store, progress_interval_seconds=1e9)
+    pd.testing.assert_frame_equal(resumed, reference)
+    final = [load_checkpoint(list_checkpoints(tmp_path / d)[-1]) for d in ("reference", "resumed")]
+    for name, value in final[0]["state_dict"].items():
+        assert torch.equal(value, final[1]["state_dict"][name]), name
+    assert reference["noise_factor"].nunique() == 2  # the curriculum changed stage
