@@ -169,3 +169,21 @@ def test_aggregates_summarise_over_seeds():
     snr = aggregates.snr(b, 0, 200)
     average = snr[snr["quantity"] == "snr_average_db"].set_index("set_size")["mean"]
     assert average.loc[1] == pytest.approx(19.5)  # the mean over the two stimuli
+
+
+def test_figures_of_two_runs_have_no_defects():
+    """The thesis config has two runs: one row of error distributions per run, one colour each."""
+    b = behaviour_tables((1, 2))
+    two = {name: pd.concat([frame, frame.assign(run="n64_gamma02_l2")], ignore_index=True)
+           for name, frame in b.items()}
+    figures = [
+        errors.error_distributions(first(two["error_histograms"]),
+                                   first(two["mixture_densities"]), first(two["error_statistics"])),
+        errors.circular_statistics(aggregates.error_statistics(two, 0, 100)),
+        errors.mixture_fits(aggregates.mixture_fits(two, 0, 100)),
+        population.snr(aggregates.snr(two, 0, 100)),
+    ]
+    assert len(figures[0].axes) == 2 * len(SIZES)
+    for figure in figures:
+        assert figure_defects(figure) == []
+        close_figure(figure)

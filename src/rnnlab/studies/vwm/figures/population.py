@@ -32,7 +32,8 @@ def snr(snr: pd.DataFrame):
     require(snr, ("run", "set_size", "quantity", "mean", "ci_low", "ci_high", "n"), "statistic")
     runs = runs_of(snr)
     colors = run_colors(runs)
-    figure = new_figure(5.4, 3.0)
+    # one legend row per series below the axes when several runs share it
+    figure = new_figure(5.4, 3.0 if len(runs) <= 1 else 2.6 + 0.4 * len(runs) * 2)
     ax = figure.add_subplot()
     for run in runs:
         for quantity, style, name in (("snr_average_db", "-", "decode-window mean"),
@@ -44,7 +45,8 @@ def snr(snr: pd.DataFrame):
                            label=f"{prefix}{name}, {seeds_label(rows['n'])}")
     if runs:
         ax.set_xticks(sorted(int(s) for s in snr["set_size"].unique()))
-        figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2)
+        figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
+                      ncol=2 if len(runs) == 1 else 1)
     else:
         no_data(ax)
     ax.axhline(0, color="#888888", linewidth=0.8, linestyle=":")
