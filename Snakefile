@@ -16,6 +16,7 @@ include: "rules/ei_modcog.smk"
 include: "rules/ctrnn_zoo.smk"
 include: "rules/system_a.smk"
 include: "rules/two_afc.smk"
+include: "rules/vwm.smk"
 
 
 # Every study is in: check the configuration against them all and resolve every run.

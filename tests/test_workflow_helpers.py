@@ -115,7 +115,7 @@ def test_a_disabled_study_has_no_runs_no_targets_and_its_runs_are_not_checked():
     config["studies"]["ctrnn_zoo"]["enabled"] = False
     config["studies"]["ctrnn_zoo"]["runs"]["cddm"]["model"] = {"not_a_key": 1}
     resolved = pipeline(config)
-    assert resolved.enabled == ["ei_modcog"]
+    assert "ctrnn_zoo" not in resolved.enabled and "ei_modcog" in resolved.enabled
     assert all("ctrnn_zoo" not in path for path in resolved.all_figures())
 
 
@@ -135,7 +135,7 @@ def test_files_of_aggregates_and_figures():
     assert zoo["psychometric"] == ["results/ctrnn_zoo/runs/cddm/seed1/psychometric.parquet"]
     assert len(test.figure_inputs("ctrnn_zoo", "example_trials")["trials"]) == 5  # first seeds
     assert test.all_figures()[0] == "results/figures/ei_modcog/learning_curves.png"
-    assert len(test.all_figures()) == 15
+    assert len([f for f in test.all_figures() if f.split("/")[2] in ("ei_modcog", "ctrnn_zoo")]) == 10
     with pytest.raises(ConfigError, match="no aggregate 'nope'"):
         test.aggregate("ei_modcog", "nope")
 
@@ -152,7 +152,7 @@ def test_seed_groups_cut_the_sorted_seeds():
 def test_wildcard_patterns_escape_run_names():
     patterns = pipeline()
     assert r"inhibition_0\.2" in patterns.run_pattern().split("|")
-    assert patterns.study_pattern() == "ei_modcog|ctrnn_zoo"
+    assert patterns.study_pattern().split("|")[:2] == ["ei_modcog", "ctrnn_zoo"]
 
 
 class _Broken(Study):
@@ -170,8 +170,10 @@ class _Broken(Study):
 
 
 def test_a_registry_naming_unknown_runs_or_missing_captions_is_refused():
+    config = merged_test_config()
+    config["studies"] = {s: config["studies"][s] for s in ("ei_modcog", "ctrnn_zoo")}
     with pytest.raises(ConfigError) as error:
-        Pipeline(merged_test_config(), [_Broken(), load_study("ctrnn_zoo")], ROOT)
+        Pipeline(config, [_Broken(), load_study("ctrnn_zoo")], ROOT)
     assert "figure learning_curves input t reads unknown runs ['nope']" in str(error.value)
     assert "figure no_caption has no caption file report/ei_modcog/no_caption.rst" in str(error.value)
 

@@ -1,0 +1,1 @@
+"""The vwm figures: tables in, matplotlib Figure out (no torch, no pyplot)."""
