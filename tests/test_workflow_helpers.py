@@ -135,7 +135,7 @@ def test_files_of_aggregates_and_figures():
     assert zoo["psychometric"] == ["results/ctrnn_zoo/runs/cddm/seed1/psychometric.parquet"]
     assert len(test.figure_inputs("ctrnn_zoo", "example_trials")["trials"]) == 5  # first seeds
     assert test.all_figures()[0] == "results/figures/ei_modcog/learning_curves.png"
-    assert len([f for f in test.all_figures() if f.split("/")[2] in ("ei_modcog", "ctrnn_zoo")]) == 10
+    assert len([f for f in test.all_figures() if f.split("/")[2] in ("ei_modcog", "ctrnn_zoo")]) == 18
     with pytest.raises(ConfigError, match="no aggregate 'nope'"):
         test.aggregate("ei_modcog", "nope")
 
