@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from rnnlab.plotting.style import add_panel_letters, new_figure, no_data, styled
 from rnnlab.studies.system_a.figures.shared import (
     THESIS_COLOR,
+    log_ticks_125,
     require,
     run_colors,
     run_label,
@@ -83,10 +83,7 @@ def performance_scatter(precision: pd.DataFrame, alignment: pd.DataFrame,
             if high < float(thesis_low) / 3 or low > float(thesis_high) * 3:
                 ax.set_yscale("log")
         ax.set_xscale("log")
-        # Labels at 1, 2, 5 × 10^k only: precisions often span less than a decade.
-        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        log_ticks_125(ax.xaxis)  # precisions often span less than a decade
         ax.set_title("\n".join(titles), fontsize=6.5, loc="right")
     axes[-1].set_axis_off()
     for run in runs:

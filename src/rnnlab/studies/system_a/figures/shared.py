@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from rnnlab.plotting.style import cycle_colors
 
@@ -64,3 +65,11 @@ def jitter(n: int, width: float = 0.18, seed: int = 0) -> np.ndarray:
 
 def seeds_text(n: int) -> str:
     return f"n = {n} seed{'s' if n != 1 else ''}"
+
+
+def log_ticks_125(axis) -> None:
+    """Label a log axis at 1, 2 and 5 × 10^k only, in plain numbers: ranges of less than a
+    decade otherwise get crowded minor labels."""
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())

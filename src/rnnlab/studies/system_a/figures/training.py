@@ -9,6 +9,7 @@ from matplotlib.lines import Line2D
 
 from rnnlab.plotting.style import add_panel_letters, new_figure, no_data, styled
 from rnnlab.studies.system_a.figures.shared import (
+    log_ticks_125,
     require,
     run_colors,
     run_label,
@@ -59,6 +60,8 @@ def training_histories(log: pd.DataFrame):
                 drawn = True
         if drawn:
             ax.set_yscale("log")
+            if column == "precision":
+                log_ticks_125(ax.yaxis)
         else:
             no_data(ax)
     handles = [Line2D([], [], color=colors[run],
