@@ -7,7 +7,8 @@ CORES ?= 2
 
 $(INSTALLED): pyproject.toml
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev,psychrnn]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps psychrnn==1.0.0
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps $$($(VENV)/bin/python -c \
 		'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["rnnlab"]["test-only-no-deps"])')
 	touch $@

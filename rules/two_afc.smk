@@ -39,15 +39,6 @@ rule two_afc_analysis:
         "../workflow_scripts/stage.py"
 
 
-def psychrnn_settings(wildcards):
-    """The PsychRNN job's settings: the study's test grid, the run and its training seed."""
-    return dict(
-        stage_settings("psychrnn")(wildcards),
-        run_config=run_config(wildcards),
-        training_seed=int(wildcards.seed),
-    )
-
-
 # The real PsychRNN (TensorFlow) in its own env: trained, then tested on the study's fixed
 # trials. No torch in this job, and TensorFlow in no other.
 rule two_afc_psychrnn:
@@ -74,6 +65,11 @@ rule two_afc_psychrnn:
         # run trains the same model in a fresh interpreter).
         run=run_config,
         stage=stage("rnnlab.studies.two_afc.psychrnn_library:psychrnn_job"),
-        settings=psychrnn_settings,
+        # The study's test grid, the run and its training seed.
+        settings=lambda wildcards: dict(
+            stage_settings("psychrnn")(wildcards),
+            run_config=run_config(wildcards),
+            training_seed=int(wildcards.seed),
+        ),
     script:
         "../workflow_scripts/stage.py"

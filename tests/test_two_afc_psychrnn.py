@@ -1,0 +1,69 @@
+"""The PsychRNN comparison job (rnnlab.studies.two_afc.psychrnn_library): it imports neither torch
+nor TensorFlow at import time, and with PsychRNN installed (the `psychrnn` extra, env
+envs/psychrnn.yaml) a tiny job trains PsychRNN's Basic model and writes schema-valid tables,
+bit for bit the same twice, in a process without torch."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+RUN = {
+    "study": "two_afc", "run": "psychrnn_noisy",
+    "task": {"name": "psychrnn_discrimination", "T_ms": 200.0, "dt_ms": 20.0, "tau_ms": 100.0},
+    "model": {"kind": "psychrnn_basic", "hidden_size": 8, "excitatory_fraction": 0.8,
+              "spectral_radius": 1.1, "recurrent_noise_std": 0.1},
+    "training": {"steps": 4, "batch_size": 8, "log_every": 2},
+    "optimizer": {"learning_rate": 0.003},
+}
+JOB = """
+import json, sys
+from rnnlab.studies.two_afc.psychrnn_library import psychrnn_job
+import pandas as pd
+from rnnlab.tables import check_frame
+arguments = json.loads(sys.argv[1])
+first, second = (psychrnn_job(arguments["run"], 1, [-0.08, 0.0, 0.08], 5, 7) for _ in "ab")
+for name, frame in first.items():
+    check_frame(frame, name, "test")
+    pd.testing.assert_frame_equal(frame, second[name], check_exact=True)
+    frame.to_parquet(f"{arguments['out']}/{name}.parquet")
+print(json.dumps(sorted(sys.modules.keys() & {"torch", "tensorflow"})))
+"""
+
+
+def python(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *arguments], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"}, timeout=600)
+
+
+def test_importing_the_job_module_imports_neither_torch_nor_tensorflow():
+    result = python("-c", "import sys, rnnlab.studies.two_afc.psychrnn_library; "
+                          "print(sorted(sys.modules.keys() & {'torch', 'tensorflow'}))")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psychrnn") is None,
+                    reason="PsychRNN is not installed (extra `psychrnn`, env envs/psychrnn.yaml)")
+def test_psychrnn_job_trains_and_is_bit_reproducible(tmp_path):
+    # Twice in one process (the job resets TensorFlow's graph and seeds): the same tables.
+    result = python("-c", JOB, json.dumps({"run": RUN, "out": str(tmp_path)}))
+    assert result.returncode == 0, result.stderr[-3000:]
+    # TensorFlow ran; torch never entered the process.
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["tensorflow"]
+    first = {path.stem: pd.read_parquet(path) for path in tmp_path.glob("*.parquet")}
+    assert set(first) == {"afc_psychometric", "afc_psychometric_fit", "afc_trajectories",
+                          "psychrnn_train_log"}
+    curve = first["afc_psychometric"]
+    assert curve["signed_coherence"].tolist() == [-0.08, 0.0, 0.08]
+    assert curve["n"].tolist() == [5, 5, 5]
+    log = first["psychrnn_train_log"]
+    assert log["step"].tolist() == [2, 4] and (log["loss"] > 0).all()
+    assert set(first["afc_trajectories"]["run"]) == {"psychrnn_noisy"}
