@@ -100,7 +100,7 @@ def lr_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
         chance_line(ax_accuracy, chance, label=chance_text(chance))
     ax_accuracy.set_ylabel(ACCURACY_LABEL)
     ax_accuracy.set_ylim(0, 1.02)
-    ax_plateau.set_ylabel("training step of the plateau\n(window 2 checkpoints)")
+    ax_plateau.set_ylabel("training step at which\ntest accuracy plateaued")
     plain_steps(ax_plateau)
     ax_plateau.set_ylim(bottom=0)
     handles, labels = ax_accuracy.get_legend_handles_labels()

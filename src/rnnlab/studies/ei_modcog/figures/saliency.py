@@ -67,9 +67,18 @@ def _timecourse_panel(ax, timecourse, quantity, runs, populations):
     ax.set_xlabel("time step in trial")
 
 
-def _saliency_panel(figure, ax, saliency: pd.DataFrame, run: str):
+def _final_values(saliency: pd.DataFrame) -> np.ndarray:
+    step = final_step(saliency)
+    if step is None:
+        return np.zeros(0)
+    values = saliency.loc[saliency["checkpoint_step"] == step, "mean_abs"].to_numpy(float)
+    return values[values > 0]
+
+
+def _saliency_panel(figure, ax, saliency: pd.DataFrame, run: str, norm):
     """Time × unit map of mean |∂L/∂h| at the final checkpoint, E units above I units (each
-    population sorted by its total saliency), log colour scale."""
+    population sorted by its total saliency), on the log colour scale ``norm`` shared by the
+    maps."""
     step = final_step(saliency)
     if step is None:
         ax.set_title(f"{run_label(run)}: saliency")
@@ -83,8 +92,6 @@ def _saliency_panel(figure, ax, saliency: pd.DataFrame, run: str):
     total = table.sum(axis=1)
     order = sorted(table.index, key=lambda u: (population[u] != "E", -total[u]))
     values = table.loc[order].to_numpy(dtype=float)
-    positive = values[values > 0]
-    norm = LogNorm(vmin=max(positive.min(), positive.max() * 1e-4), vmax=positive.max()) if positive.size else None
     image = ax.imshow(np.where(values > 0, values, np.nan), aspect="auto", origin="upper",
                       cmap=SALIENCY_CMAP, norm=norm, interpolation="nearest",
                       extent=(table.columns.min() - 0.5, table.columns.max() + 0.5,
@@ -161,8 +168,11 @@ def gradient_saliency(
     ax_cumulative.set_ylabel("cumulative backprop per unit\nΣ$_t$ |∂L/∂h$_t$| per trial")
     ax_cumulative.set_ylim(bottom=0)
 
-    _saliency_panel(figure, ax_eg, eg_saliency, runs[0] if runs else "eg")
-    _saliency_panel(figure, ax_gd, gd_saliency, runs[1] if len(runs) > 1 else "gd")
+    positive = np.concatenate([_final_values(eg_saliency), _final_values(gd_saliency)])
+    norm = (LogNorm(vmin=max(positive.min(), positive.max() * 1e-4), vmax=positive.max())
+            if positive.size else None)
+    _saliency_panel(figure, ax_eg, eg_saliency, runs[0] if runs else "eg", norm)
+    _saliency_panel(figure, ax_gd, gd_saliency, runs[1] if len(runs) > 1 else "gd", norm)
 
     drawn = pd.concat([select(timecourse, quantity="cosine"), cumulative])
     if not drawn.empty:
