@@ -209,7 +209,10 @@ class _CurrentSequence(torch.autograd.Function):
         else:
             # W frozen: only the skinny blocks, (N+O) × (I+1) and O × N.
             if need_weight_input or need_bias or need_bias_output:
-                products = flat_grads.t() @ flat_rows[:, n_units:]
+                # One matrix-vector product per skinny column: BLAS's gemm on a 2-column
+                # strided block costs ~20x more (3.4 s against 0.15 s at N 500, T 7000, B 32).
+                products = torch.stack([flat_grads.t() @ flat_rows[:, column].contiguous()
+                                        for column in range(n_units, flat_rows.shape[1])], dim=1)
                 grad_weight_input = scale * products[:n_units, :-1]
                 grad_bias = alpha * products[:n_units, -1]
                 if n_out:
