@@ -232,29 +232,16 @@ def fit_psychometric(
 
     jac = None if lapse else (lambda params: -_probit_gradient(params, xs, k, n))
     result = optimize.minimize(objective, start, jac=jac, method="L-BFGS-B", bounds=bounds)
-    params, value = result.x.copy(), float(result.fun)
-    # Separated data: scaling (β, α) up to the bound still raises the likelihood.
-    at_bound = False
-    if params[0] != 0:
-        scaled = params.copy()
-        scaled[:2] *= bound_s / abs(params[0])
-        scaled_value = float(objective(scaled))
-        if scaled_value <= value:
-            params, value, at_bound = scaled, scaled_value, True
-    beta_s, alpha_s = float(params[0]), float(params[1])
+    params, value, at_bound = _steepened_if_separated(result.x, float(result.fun), objective,
+                                                      bound_s)
     gamma = float(params[2]) if lapse else 0.0
-
-    slope = beta_s / sigma
-    intercept = alpha_s - beta_s * mu / sigma
-    log_coefficient = np.sum(
-        special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    )
+    slope, intercept = _unstandardised(params, mu, sigma)
     return {
         "slope": slope,
         "bias": -intercept / slope if slope != 0 else float("nan"),
         "intercept": intercept,
         "lapse": gamma,
-        "log_likelihood": float(-value + log_coefficient),
+        "log_likelihood": float(-value + _binomial_log_coefficient(n, k)),
         "n": float(n.sum()),
         "converged": bool(result.success),
         "at_bound": at_bound,
@@ -376,27 +363,40 @@ def fit_logistic_lapses(
         result = optimize.minimize(objective, start, method="L-BFGS-B", bounds=bounds)
         if best is None or result.fun < best.fun:
             best = result
-    params, value = best.x.copy(), float(best.fun)
-    at_bound = False
-    if params[0] != 0:  # separated data: a steeper curve still fits better
-        scaled = params.copy()
-        scaled[:2] *= bound_s / abs(params[0])
-        scaled_value = float(objective(scaled))
-        if scaled_value <= value:
-            params, value, at_bound = scaled, scaled_value, True
-    beta_s, alpha_s, low, high = (float(v) for v in params)
-    slope = beta_s / sigma
-    intercept = alpha_s - beta_s * mu / sigma
-    log_coefficient = np.sum(
-        special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    )
+    params, value, at_bound = _steepened_if_separated(best.x, float(best.fun), objective,
+                                                      bound_s)
+    slope, intercept = _unstandardised(params, mu, sigma)
     return {
         "slope": slope,
         "bias": -intercept / slope if slope != 0 else float("nan"),
-        "lapse_low": low,
-        "lapse_high": high,
-        "log_likelihood": float(-value + log_coefficient),
+        "lapse_low": float(params[2]),
+        "lapse_high": float(params[3]),
+        "log_likelihood": float(-value + _binomial_log_coefficient(n, k)),
         "n": float(n.sum()),
         "converged": bool(best.success),
         "at_bound": at_bound,
     }
+
+
+def _steepened_if_separated(params, value, objective, bound_s):
+    """(params, value, at_bound): on separated data scaling (β, α) up to the slope bound still
+    raises the likelihood, so the fit is moved there and flagged."""
+    params = params.copy()
+    if params[0] != 0:
+        scaled = params.copy()
+        scaled[:2] *= bound_s / abs(params[0])
+        scaled_value = float(objective(scaled))
+        if scaled_value <= value:
+            return scaled, scaled_value, True
+    return params, value, False
+
+
+def _unstandardised(params, mu, sigma):
+    """(slope, intercept) on the raw coherence axis from (β, α) fitted on the standardised one."""
+    beta_s, alpha_s = float(params[0]), float(params[1])
+    return beta_s / sigma, alpha_s - beta_s * mu / sigma
+
+
+def _binomial_log_coefficient(n, k):
+    """Σ log C(n, k): turns the fitted negative log-likelihood into the binomial one."""
+    return np.sum(special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
