@@ -108,6 +108,22 @@ class SlurmCluster:
         subprocess.run(["runuser", "-u", "munge", "--", "munged"], check=True)
         self._started_munge = True
 
+    def diagnostics(self) -> str:
+        """What the cluster says about its node and jobs, and the tails of its daemons' logs: for
+        a failure message, so a run that hung on a CI machine can be read from CI's output."""
+        parts = []
+        for command in (["sinfo", "-N", "-o", "%N %t %c %m %E"],
+                        ["squeue", "--states=all", "-o", "%i %j %T %r %M"],
+                        ["scontrol", "show", "node", NODE]):
+            shown = subprocess.run(command, env=self.environment, capture_output=True, text=True,
+                                   timeout=30)
+            parts.append(f"$ {' '.join(command)}\n{shown.stdout}{shown.stderr}")
+        for name in ("slurmctld.log", "slurmd.log"):
+            path = self.directory / name
+            tail = path.read_text(errors="replace").splitlines()[-25:] if path.exists() else []
+            parts.append(f"--- {name} (last 25 lines)\n" + "\n".join(tail))
+        return "\n".join(parts)
+
     def stop(self) -> None:
         for pid_file in reversed(self._pid_files):
             try:
