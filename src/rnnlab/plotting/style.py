@@ -243,11 +243,12 @@ def chance_line(ax, level: float, label: str | None = "chance"):
     )
 
 
-def add_panel_letters(axes: Iterable, start: str = "a") -> None:
-    """Bold lower-case panel letters at the top-left corner outside each axes."""
+def add_panel_letters(axes: Iterable, start: str = "a", x: float = -0.02) -> None:
+    """Bold lower-case panel letters at the top-left corner outside each axes (``x`` in axes
+    fractions: further left where a wide title reaches the corner)."""
     for index, ax in enumerate(axes):
         ax.text(
-            -0.02,
+            x,
             1.02,
             chr(ord(start) + index),
             transform=ax.transAxes,

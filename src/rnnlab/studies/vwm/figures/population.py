@@ -9,6 +9,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from rnnlab.plotting.style import (
     POPULATIONS,
+    add_panel_letters,
     new_figure,
     no_data,
     plot_statistic,
@@ -100,7 +101,10 @@ def population_code(inputs: pd.DataFrame, units: pd.DataFrame, normalisation: pd
     for population in POPULATIONS:
         data = select(active, population=population)["ipr"].dropna().to_numpy(dtype=float)
         if data.size:
-            ipr_ax.hist(data, bins=edges, color=POPULATION_COLORS[population], alpha=0.6,
+            # outlines, not filled bars: overlapping filled bars blend into a third colour
+            # that no legend entry names
+            ipr_ax.hist(data, bins=edges, histtype="step", linewidth=1.4,
+                        color=POPULATION_COLORS[population],
                         label=f"{population} ({data.size} active units)")
             handles.append(population)
     if handles:
@@ -152,5 +156,6 @@ def population_code(inputs: pd.DataFrame, units: pd.DataFrame, normalisation: pd
     else:
         no_data(dale_ax)
         dale_ax.set_title("Dale's law after training")
-    dale_ax.set_ylabel("weights reset to 0 by the projection\n(summed over updates)")
+    dale_ax.set_ylabel("weights reset to 0\n(sum over updates)")
+    add_panel_letters([input_ax, ipr_ax, dn_ax, dale_ax], x=-0.16)
     return figure
