@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,14 +37,14 @@ def _node_resources() -> tuple[int, int]:
     return cpus, memory
 
 
-def _configuration(directory: Path, cpus: int, memory_mb: int) -> str:
+def _configuration(directory: Path, spool: Path, cpus: int, memory_mb: int) -> str:
     return f"""ClusterName=rnnlab
 SlurmctldHost=localhost(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 StateSaveLocation={directory}/state
-SlurmdSpoolDir={directory}/spool
+SlurmdSpoolDir={spool}
 SlurmctldPidFile={directory}/slurmctld.pid
 SlurmdPidFile={directory}/slurmd.pid
 SlurmctldLogFile={directory}/slurmctld.log
@@ -72,16 +73,21 @@ class SlurmCluster:
 
     def __init__(self, directory: Path):
         self.directory = directory
+        # slurmstepd makes a Unix socket <spool>/<node>_<job>.<step> (at most 108 bytes): a
+        # spool under pytest's tmp_path (…/pytest-of-root/pytest-161/popen-gw0/test_…/slurm/spool)
+        # is too long for it, and every job launch fails and is held ("launch failed requeued
+        # held") while the run waits. Short, and removed by stop().
+        self.spool = Path(tempfile.mkdtemp(prefix="slurm-", dir="/tmp"))
         self.environment = {**os.environ, "SLURM_CONF": str(directory / "slurm.conf")}
         self._pid_files: list[Path] = []
         self._started_munge = False
 
     def start(self, timeout: float = 60) -> None:
         (self.directory / "state").mkdir(parents=True)
-        (self.directory / "spool").mkdir()
         cpus, memory = _node_resources()
         memory = min(memory, 8000)  # at or below what slurmd -C reports
-        (self.directory / "slurm.conf").write_text(_configuration(self.directory, cpus, memory))
+        configuration = _configuration(self.directory, self.spool, cpus, memory)
+        (self.directory / "slurm.conf").write_text(configuration)
         self._start_munge()
         subprocess.run(["slurmctld", "-c"], env=self.environment, check=True)
         self._pid_files.append(self.directory / "slurmctld.pid")
@@ -131,6 +137,7 @@ class SlurmCluster:
             except (FileNotFoundError, ProcessLookupError, ValueError):
                 pass
         self._pid_files.clear()
+        shutil.rmtree(self.spool, ignore_errors=True)
         if self._started_munge:
             subprocess.run(["runuser", "-u", "munge", "--", "munged", "--stop"], check=False)
             self._started_munge = False
