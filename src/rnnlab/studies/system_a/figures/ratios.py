@@ -118,8 +118,11 @@ def _flips_panel(ax, ratios: pd.DataFrame, flips: pd.DataFrame) -> None:
     handles = []
     for vector in VECTORS:
         vector_values = flips.loc[flips["vector"] == vector, "pr_thesis"].to_numpy(float)
+        # outlines: two filled histograms blend where they overlap into a colour no legend
+        # entry names
         ax.hist(np.clip(vector_values, low, None), bins=bins, color=VECTOR_COLORS[vector],
-                alpha=0.55, label=f"{VECTOR_LABELS[vector]}: {len(vector_values)} sign draws")
+                histtype="step", linewidth=1.3,
+                label=f"{VECTOR_LABELS[vector]}: {len(vector_values)} sign draws")
         row = ratios[ratios["vector"] == vector]
         for column, _, style in MARKS:
             if not row.empty:
