@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator, ScalarFormatter
 
 from rnnlab.plotting.style import (
     DIRECTION_CMAP, NEUTRAL_COLOR, add_panel_letters, new_figure, no_data, styled,
@@ -123,6 +123,9 @@ def _draw_held(ax, held: pd.DataFrame, slow: pd.DataFrame) -> bool:
             zorder=4)
     ax.scatter(x, y, c=np.degrees(held["held_angle"].to_numpy(float)), cmap=DIRECTION_CMAP,
                vmin=0, vmax=360, s=14, linewidths=0, zorder=5)
+    # few ticks: a collapsed manifold spans a tiny range whose long tick labels collide
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     return True
 
 
