@@ -126,6 +126,9 @@ def precision(precision: pd.DataFrame, summary: pd.DataFrame, network: pd.DataFr
         stats = summary[(summary["run"] == run) & (summary["quantity"] == "mse")]
         final_step = stats["checkpoint_step"].max()
         means = stats[stats["checkpoint_step"] == final_step].sort_values("duration_ms")
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4, alpha=0.5,
+                              markeredgewidth=0, color=colors[run],
+                              label=f"{run_label(run)}: one dot per seed"))
         handles.append(errorbar_statistic(
             ax_duration, means["duration_ms"].map(positions).to_numpy(float) + offset + 0.22,
             means, color=colors[run], label=f"{run_label(run)}: mean ± 95% CI ({seeds_text(n)})"))

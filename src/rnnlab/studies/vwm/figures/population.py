@@ -34,7 +34,7 @@ def snr(snr: pd.DataFrame):
     runs = runs_of(snr)
     colors = run_colors(runs)
     # one legend row per series below the axes when several runs share it
-    figure = new_figure(5.4, 3.0 if len(runs) <= 1 else 2.6 + 0.4 * len(runs) * 2)
+    figure = new_figure(5.4, 2.6 + 0.25 * len(runs) * 2)
     ax = figure.add_subplot()
     for run in runs:
         for quantity, style, name in (("snr_average_db", "-", "decode-window mean"),
@@ -43,11 +43,10 @@ def snr(snr: pd.DataFrame):
             prefix = f"{run}: " if len(runs) > 1 else ""
             plot_statistic(ax, rows, "set_size", color=colors[run], linestyle=style,
                            marker="o" if style == "-" else "^",
-                           label=f"{prefix}{name}, {seeds_label(rows['n'])}")
+                           label=f"{prefix}{name}: mean, 95% CI band ({seeds_label(rows['n'])})")
     if runs:
         ax.set_xticks(sorted(int(s) for s in snr["set_size"].unique()))
-        figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center",
-                      ncol=2 if len(runs) == 1 else 1)
+        figure.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=1)
     else:
         no_data(ax)
     ax.axhline(0, color="#888888", linewidth=0.8, linestyle=":")
