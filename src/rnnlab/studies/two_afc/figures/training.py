@@ -83,8 +83,7 @@ def curriculum(logs, threshold: float = 0.8):
                      linewidth=0.9, zorder=2 + index)
     axes[0].set_xlabel("training update")
     axes[0].set_ylabel("training coherence")
-    axes[0].set_title("coherence schedule (coinciding seeds overlap)", loc="right",
-                      fontsize=7.5)
+    axes[0].set_title("coherence schedule")
     if seeds:
         axes[0].legend(loc="upper right", fontsize=6.5, handlelength=3.0)
     axes[1].set_xlabel("training update")
