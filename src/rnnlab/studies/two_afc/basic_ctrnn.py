@@ -22,7 +22,7 @@ Initialisation (PsychRNN's ``GaussianSpectralRadius``): W̃_in, W̃_out ~ N(0, 2
 ``glorot_gauss``: fan-in + fan-out = N_in + N for both matrices), W̃_rec = G diag(v)/‖v‖ with
 G ~ N(0, 1) (N, N), v = 1 (E) and f/(1 − f) (I) — its E/I balancing —, then scaled so that the
 spectral radius of the *signed* W̃_rec is ``spectral_radius`` (the effective |W̃_rec| diag(s)
-then has a smaller one, ≈ 0.6 of it); b = b_out = 0; x_0 = 0.1 + 0.01 N(0, 1), trained. Every
+has another one: at N = 50 and 1.1, 0.65–1.35 over ten draws, mean 0.92); b = b_out = 0; x_0 = 0.1 + 0.01 N(0, 1), trained. Every
 draw from torch's generator (``torch.manual_seed`` of the run's seed); PsychRNN draws the same
 distributions from numpy's global generator, so the two start from different draws.
 
