@@ -85,6 +85,22 @@ def test_psychometric_grid_holds_zero_and_both_signs():
     # Noise-free: the right channel minus the left one is the signed coherence in the stimulus.
     difference = batch.inputs[:, 2, 1] - batch.inputs[:, 2, 0]
     np.testing.assert_allclose(difference, signed, atol=1e-7)
+    # Mirror-balanced with noise: −c is +c with the channels swapped, the second half of the
+    # zero-coherence trials the first half swapped, so an ideal observer (the sign of the summed
+    # channel difference) answers right at 0 exactly half the time and symmetrically at ±c.
+    noisy = TwoChannelTask(n_steps=6, stimulus_onset=1, stimulus_offset=5, noise_std=0.5)
+    batch, grid_signed = grid_batch(noisy, coherences, 10, seed=3)
+    inputs = batch.inputs
+    np.testing.assert_array_equal(inputs[grid_signed == -0.2], inputs[grid_signed == 0.2][..., ::-1])
+    zero = inputs[grid_signed == 0]
+    np.testing.assert_array_equal(zero[5:], zero[:5][..., ::-1])
+    evidence = (inputs[:, :, 1] - inputs[:, :, 0]).sum(axis=1)
+    assert (evidence[grid_signed == 0] > 0).mean() == 0.5
+    assert (evidence[grid_signed == 0.05] > 0).mean() == (evidence[grid_signed == -0.05] < 0).mean()
+    # The draw itself is the seeded task's: the +c trials are exactly what the task samples.
+    unmirrored = noisy.sample(np.random.default_rng(3), len(labels), coherence=unsigned,
+                              labels=labels)
+    np.testing.assert_array_equal(inputs[grid_signed > 0], unmirrored.inputs[signed > 0])
 
 
 def test_psychrnn_task_has_psychrnns_statistics():
@@ -306,6 +322,8 @@ def test_curve_fit_recovers_a_simulated_observer_and_the_checks():
     top = np.abs(signed) == 0.4
     assert fit["accuracy_top"] == pytest.approx(float((choices[top] == (signed[top] > 0)).mean()))
     assert fit["p_right_zero"] == pytest.approx(float(choices[signed == 0].mean()))
+    # The fitted curve at 0 (every trial of the grid): 0.03 + 0.91·σ(−0.3) = 0.417.
+    assert fit["p_right_zero_fit"] == pytest.approx(0.417, abs=0.02)
 
 
 # ---------------------------------------------------------------------- training learns

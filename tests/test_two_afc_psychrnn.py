@@ -67,3 +67,56 @@ def test_psychrnn_job_trains_and_is_bit_reproducible(tmp_path):
     log = first["psychrnn_train_log"]
     assert log["step"].tolist() == [2, 4] and (log["loss"] > 0).all()
     assert set(first["afc_trajectories"]["run"]) == {"psychrnn_noisy"}
+
+
+TWIN = """
+import json, sys
+import numpy as np
+from rnnlab.studies.two_afc.psychrnn_library import import_tensorflow
+tf = import_tensorflow()
+tf.compat.v1.set_random_seed(0)
+from psychrnn.backend.models.basic import Basic
+a = json.loads(sys.argv[1])
+w = {k: np.asarray(v, dtype=np.float64) for k, v in a["weights"].items()}
+inputs = np.asarray(a["inputs"], dtype=np.float32)
+model = Basic(dict(name="twin", N_in=2, N_rec=w["W_rec"].shape[0], N_out=2,
+                   N_steps=inputs.shape[1], dt=a["dt"], tau=a["tau"], N_batch=inputs.shape[0],
+                   rec_noise=0.0, dale_ratio=0.8, **w))
+outputs, states = model.test(inputs)
+print(json.dumps({"outputs": np.asarray(outputs).tolist(), "states": np.asarray(states).tolist()}))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psychrnn") is None,
+                    reason="PsychRNN is not installed (extra `psychrnn`, env envs/psychrnn.yaml)")
+def test_rnnlabs_ctrnn_is_psychrnns_basic_model_on_the_same_weights():
+    # The same raw weights in both: PsychRNN's forward pass (TensorFlow, its own effective
+    # weights and Dale matrices) and rnnlab's BasicCTRNN give the same outputs and rates.
+    import numpy as np
+    import torch
+
+    from rnnlab.studies.two_afc.basic_ctrnn import BasicConfig, BasicCTRNN
+
+    torch.manual_seed(4)
+    model = BasicCTRNN(BasicConfig(hidden_size=10, alpha=0.2))
+    with torch.no_grad():
+        model.bias.normal_(0, 0.3)
+        model.bias_output.normal_(0, 0.3)
+    inputs = np.random.default_rng(0).normal(0.5, 0.5, size=(4, 12, 2)).astype(np.float32)
+    weights = {"W_in": model.weight_input, "W_rec": model.weight_recurrent,
+               "W_out": model.weight_output, "b_rec": model.bias, "b_out": model.bias_output,
+               "init_state": model.initial_state[None, :]}  # PsychRNN's (1, N)
+    weights = {k: v.detach().double().numpy().tolist() for k, v in weights.items()}
+    result = python("-c", TWIN, json.dumps(dict(weights=weights, inputs=inputs.tolist(),
+                                                dt=20.0, tau=100.0)))
+    assert result.returncode == 0, result.stderr[-3000:]
+    theirs = json.loads(result.stdout.strip().splitlines()[-1])
+    with torch.no_grad():
+        outputs, rates = model(torch.from_numpy(inputs))
+    np.testing.assert_allclose(outputs.numpy(), theirs["outputs"], atol=2e-5)
+    np.testing.assert_allclose(rates.numpy(), np.maximum(theirs["states"], 0.0), atol=2e-5)
+    # PsychRNN 1.0.0 reads inhibitory units out negatively: an excitatory-only readout (what
+    # its documentation intends, and rnnlab's LeakyRNN "excitatory" readout) would differ.
+    excitatory_only = (rates[..., :8] @ model.weight_output.detach().abs()[:, :8].T
+                       + model.bias_output.detach()).numpy()
+    assert np.abs(excitatory_only - np.asarray(theirs["outputs"])).max() > 1e-3

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from rnnlab.analysis.statistics import summarise_over_seeds
 
-FIT_QUANTITIES = ["slope", "bias", "lapse_low", "lapse_high", "accuracy_top", "p_right_zero"]
+FIT_QUANTITIES = ["slope", "bias", "lapse_low", "lapse_high", "accuracy_top", "p_right_zero",
+                  "p_right_zero_fit"]
 
 
 def loss_curves(tables, seed, n_resamples):
     log = tables["train_log"]
-    return summarise_over_seeds(log, ["run", "step"], ["loss", "decision_accuracy"], seed,
+    return summarise_over_seeds(log, ["run", "step"],
+                                ["loss", "decision_cross_entropy", "decision_accuracy"], seed,
                                 n_resamples)
 
 

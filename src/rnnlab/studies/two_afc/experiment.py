@@ -3,10 +3,10 @@
 * ``gated_dale`` – ``RNNWithGateDale`` (``gated`` false: its ungated twin), trained by the
   study's own loop (``training``: curriculum, ACG, recurrent noise);
 * ``vanilla`` – ``RNNCausal``, the same loop;
-* ``ctrnn`` – rnnlab's shared leaky RNN (``rnnlab.models.LeakyRNN``) set up as PsychRNN's
-  Basic model (current-free rate form, relu, α = dt/τ, Dale 80/20 with an excitatory-only,
-  non-negative readout, non-negative inputs, spectral radius, recurrent noise √(2α)σ_rec),
-  trained by the shared trainer (``rnnlab.training.trainer``: Adam, masked MSE);
+* ``ctrnn`` – rnnlab's CTRNN of the PsychRNN comparison (``basic_ctrnn.BasicCTRNN``: PsychRNN
+  1.0.0's Basic model, its equations, initialisation and readout, in torch), trained by the
+  study's loop with PsychRNN's training step (masked MSE over every step, each parameter's
+  gradient clipped on its own, Adam);
 * ``psychrnn_basic`` – the real PsychRNN ``Basic`` model (TensorFlow). Its workflow rule
   trains it in its own env; ``train_run`` here (used by ``make plan`` and the tests) runs that
   same job in a fresh interpreter, so TensorFlow never shares a process with torch.
@@ -18,6 +18,7 @@ run from two shortened runs of ``train_run``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import subprocess
 import sys
@@ -29,7 +30,7 @@ import pandas as pd
 import torch
 
 from rnnlab.checkpoints import checkpoint_path, save_checkpoint
-from rnnlab.models import LeakyRNN, ModelConfig
+from rnnlab.studies.two_afc.basic_ctrnn import build_basic
 from rnnlab.studies.two_afc.models import (
     CausalConfig,
     GatedDaleConfig,
@@ -38,30 +39,12 @@ from rnnlab.studies.two_afc.models import (
 )
 from rnnlab.studies.two_afc.tasks import make_task
 from rnnlab.studies.two_afc.training import StudyTraining, train_decision_network
-from rnnlab.training.optimizers import OptimizerConfig
 from rnnlab.training.resume import ResumeStore
-from rnnlab.training.trainer import TrainingConfig, train
-
-OWN_LOOP = ("gated_dale", "vanilla")
 
 
 def build_task(task_config: dict):
     parameters = dict(task_config)
     return make_task(parameters.pop("name"), **parameters)
-
-
-def ctrnn_config(model_config: dict, task) -> ModelConfig:
-    """PsychRNN's Basic model in rnnlab's LeakyRNN (see the module docstring)."""
-    return ModelConfig(
-        input_size=task.input_size, output_size=task.output_size,
-        hidden_size=model_config.get("hidden_size", 50), nonlinearity="relu",
-        leak=task.dt_ms / task.tau_ms, dt_ms=task.dt_ms, dale=True,
-        excitatory_fraction=model_config.get("excitatory_fraction", 0.8),
-        readout="excitatory", spectral_scaling="spectral_radius",
-        spectral_value=model_config.get("spectral_radius", 1.1),
-        recurrent_noise_std=model_config.get("recurrent_noise_std", 0.0),
-        initialization="balanced_gaussian", nonnegative_input_output=True,
-    )
 
 
 def build_model(model_config: dict, task) -> torch.nn.Module:
@@ -72,10 +55,12 @@ def build_model(model_config: dict, task) -> torch.nn.Module:
         return RNNWithGateDale(GatedDaleConfig(**{k: model_config[k] for k in keys
                                                   if k in model_config}))
     if kind == "vanilla":
-        return RNNCausal(CausalConfig(hidden_size=model_config.get("hidden_size", 80)))
+        return RNNCausal(CausalConfig(
+            hidden_size=model_config.get("hidden_size", 80),
+            recurrent_init=model_config.get("recurrent_init", "orthogonal")))
     if kind in ("ctrnn", "psychrnn_basic"):
         # psychrnn_basic: its torch twin (same sizes), for shapes only; PsychRNN trains it.
-        return LeakyRNN(ctrnn_config(model_config, task))
+        return build_basic(model_config, task)
     raise ValueError(f"unknown model kind {kind!r}")
 
 
@@ -102,18 +87,12 @@ def checkpoint_steps(run_config: dict) -> list[int]:
 # ------------------------------------------------------------------ training
 
 
-def shared_trainer_configs(run_config: dict) -> tuple[OptimizerConfig, TrainingConfig]:
-    """A ctrnn run's settings as the shared trainer's (Adam on every parameter)."""
-    training = run_config["training"]
-    optimizer = run_config.get("optimizer", {})
-    return (
-        OptimizerConfig(name="adam", learning_rate=optimizer.get("learning_rate", 0.001),
-                        grad_clip_norm=optimizer.get("grad_clip_norm", 1.0)),
-        TrainingConfig(steps=training["steps"], batch_size=training["batch_size"],
-                       checkpoint_fractions=tuple(training.get("checkpoint_fractions",
-                                                               (0.0, 1.0))),
-                       log_every=training.get("log_every", 10)),
-    )
+def study_training(run_config: dict) -> StudyTraining:
+    """The run's training settings; the comparison's CTRNN trains with PsychRNN's step."""
+    config = StudyTraining.from_run(run_config)
+    if run_config["model"].get("kind") == "ctrnn":
+        config = dataclasses.replace(config, objective="psychrnn_mse", clip="per_tensor")
+    return config
 
 
 def train_run(run_config: dict, seed: int, checkpoint_directory, resume: ResumeStore | None = None,
@@ -135,16 +114,11 @@ def train_run(run_config: dict, seed: int, checkpoint_directory, resume: ResumeS
                             extras)
 
         label = f"two_afc/{run_config.get('run', '')} seed {seed}"
-        if kind in OWN_LOOP:
-            log = train_decision_network(
-                model, task, StudyTraining.from_run(run_config), seed, save,
-                recurrent_noise_std=run_config["model"].get("recurrent_noise_std", 0.0),
-                label=label, resume=resume, progress_interval_seconds=progress_interval_seconds,
-                clock=clock)
-        else:
-            optimizer, training = shared_trainer_configs(run_config)
-            log = train(model, task, optimizer, training, seed, save, label=label, resume=resume,
-                        progress_interval_seconds=progress_interval_seconds, clock=clock)
+        log = train_decision_network(
+            model, task, study_training(run_config), seed, save,
+            recurrent_noise_std=run_config["model"].get("recurrent_noise_std", 0.0),
+            label=label, resume=resume, progress_interval_seconds=progress_interval_seconds,
+            clock=clock)
         if resume is not None:
             resume.hand_over_checkpoints(checkpoint_directory)
     log.insert(0, "seed", seed)

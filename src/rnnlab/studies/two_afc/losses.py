@@ -53,3 +53,12 @@ def decision_loss(logits: Tensor, rates: Tensor, labels: Tensor, acg_weight: flo
     if acg_weight == 0:
         penalty = penalty * 0.0
     return LossParts(cross_entropy + acg_weight * penalty, cross_entropy, penalty, distance)
+
+
+def psychrnn_mse(outputs: Tensor, targets: Tensor, mask: Tensor) -> LossParts:
+    """PsychRNN's ``mean_squared_error`` (the comparison's CTRNN): mean over every (trial, step,
+    output) of (mask · (y − target))², so unscored steps count as zeros in the mean.
+    outputs, targets (B, T, O); mask (B, T)."""
+    total = ((mask[..., None] * (outputs - targets)) ** 2).mean()
+    return LossParts(total, outputs.new_tensor(float("nan")), outputs.new_zeros(()),
+                     float("nan"))

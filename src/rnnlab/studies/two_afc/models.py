@@ -220,11 +220,15 @@ class CausalConfig:
     """Hyperparameters of ``RNNCausal`` (config key ``model``, kind vanilla)."""
 
     hidden_size: int = 80
+    recurrent_init: str = "orthogonal"  # or "uniform" (PyTorch nn.RNN's U(±1/√N))
     input_size: int = 2
     output_size: int = 2
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+RECURRENT_INITS = ("orthogonal", "uniform")
 
 
 class RNNCausal(nn.Module):
@@ -235,9 +239,17 @@ class RNNCausal(nn.Module):
         self.config = config
         n, n_in, n_out = config.hidden_size, config.input_size, config.output_size
         bound = 1.0 / math.sqrt(n)
+        if config.recurrent_init not in RECURRENT_INITS:
+            raise ValueError(f"recurrent_init must be one of {RECURRENT_INITS}, "
+                             f"not {config.recurrent_init!r}")
         self.weight_input = nn.Parameter(torch.empty(n, n_in).uniform_(-bound, bound))
-        # Orthogonal recurrent init (gain 1): a plain tanh RNN that integrates from the start.
-        self.weight_recurrent = nn.Parameter(nn.init.orthogonal_(torch.empty(n, n)))
+        if config.recurrent_init == "orthogonal":
+            # Orthogonal (gain 1): every eigenvalue on the unit circle, integrates from the start.
+            recurrent = nn.init.orthogonal_(torch.empty(n, n))
+        else:
+            # PyTorch nn.RNN's default: U(±1/√N), spectral radius ≈ 1/√3 (contracting).
+            recurrent = torch.empty(n, n).uniform_(-bound, bound)
+        self.weight_recurrent = nn.Parameter(recurrent)
         self.bias = nn.Parameter(torch.zeros(n))
         self.weight_output = nn.Parameter(torch.empty(n_out, n).uniform_(-bound, bound))
         self.bias_output = nn.Parameter(torch.zeros(n_out))

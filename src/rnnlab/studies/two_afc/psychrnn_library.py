@@ -17,7 +17,10 @@ without an op seed, so the job seeds both (``np.random.seed``, ``tf.compat.v1.se
 
 PsychRNN's model (``psychrnn/backend/models/basic.py``): x ← (1−α)x + α(W_rec relu(x) + W_in u
 + b) + √(2ασ²)ξ, y = W_out relu(x) + b_out; Dale: W_rec = |W|·D (columns), W_in = |W_in|,
-W_out = |W_out|·D_out (excitatory units only); loss mean((mask·(y − target))²); Adam.
+W_out = |W_out|·D_out (in the 1.0.0 release D_out = D: inhibitory units read out negatively);
+loss mean((mask·(y − target))²) over every step; each gradient clipped to norm 1 on its own;
+Adam. rnnlab's twin of it is ``basic_ctrnn.BasicCTRNN``. The trained network is tested
+noise-free (``noise_free_copy``), as rnnlab's.
 """
 
 from __future__ import annotations
@@ -117,6 +120,19 @@ def train_psychrnn(run_config: dict, seed: int):
     return model, rows
 
 
+def noise_free_copy(model, params: dict):
+    """A PsychRNN ``Basic`` model with the trained ``model``'s weights and no recurrent noise
+    (its graph adds the noise in ``test`` too): both libraries' networks are tested noise-free,
+    as the study tests every network. ``model`` is closed (its graph reset)."""
+    from psychrnn.backend.models.basic import Basic
+
+    weights = model.get_weights()
+    model.destruct()
+    # A graph-level seed for the new graph (op determinism wants one; no op draws with σ 0).
+    import_tensorflow().compat.v1.set_random_seed(0)
+    return Basic(dict(params, **weights, name=f"{params['name']}_test", rec_noise=0.0))
+
+
 def psychrnn_job(run_config: dict, training_seed: int, signed_coherences: list[float],
                  trials_per_coherence: int, seed: int) -> dict[str, pd.DataFrame]:
     """Stage of rule two_afc_psychrnn: train, then the psychometric curve, its fit and the PCA
@@ -126,6 +142,7 @@ def psychrnn_job(run_config: dict, training_seed: int, signed_coherences: list[f
     from rnnlab.stages.tagging import tag
 
     model, rows = train_psychrnn(run_config, training_seed)
+    model = noise_free_copy(model, model.params)
     task = make_task(**run_config["task"])
     batch_size = run_config["training"]["batch_size"]
     grid, signed = grid_batch(task, signed_coherences, trials_per_coherence, seed,

@@ -36,6 +36,8 @@ SCHEMAS = register(
             column("top_coherence", "float64", "largest |coherence| of the grid"),
             column("accuracy_top", "float64", "accuracy at ± top_coherence"),
             column("p_right_zero", "float64", "P(right) at zero coherence"),
+            column("p_right_zero_fit", "float64",
+                   "the fitted curve at zero coherence (uses every trial of the grid)"),
         ),
     ),
     TableSchema(

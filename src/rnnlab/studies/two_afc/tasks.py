@@ -24,6 +24,7 @@ onset and duration (the trials averaged for PCA trajectories). Shapes: B trials,
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -59,12 +60,32 @@ def signed_trials(signed_coherences, repeats: int) -> tuple[np.ndarray, np.ndarr
 
 
 def grid_batch(task, signed_coherences, repeats: int, seed: int, **fixed):
-    """The test batch of a psychometric grid (same trials for every network of a seed)."""
+    """The test batch of a psychometric grid (the same trials for every network), mirror-
+    balanced: the trials of −c are those of +c with the two channels swapped, and at 0 the
+    second half of the trials is the first half swapped (with an odd count the last one stays
+    as drawn). So the sampled noise favours neither side — an ideal observer answers right at
+    +c exactly as often as left at −c, and half the time at 0 — and what departs from symmetry
+    is the network's own bias. Without it, the few noise-only trials at 0 carry a bias of their
+    own (60 trials: binomial SE 0.065; the seed-7 draw gave an ideal observer P(right) 0.58).
+    Needs trials of fixed timing (``fixed`` onset and duration for psychrnn_discrimination)."""
     unsigned, labels = signed_trials(signed_coherences, repeats)
     rng = np.random.default_rng(seed)
     batch = task.sample(rng, len(labels), coherence=unsigned, labels=labels, **fixed)
     signed = np.repeat(np.asarray(signed_coherences, dtype=np.float64), repeats)
-    return batch, signed
+    pairs = []
+    for value in sorted(set(signed.tolist())):
+        if value < 0 and -value in signed:
+            pairs.append((np.flatnonzero(signed == -value), np.flatnonzero(signed == value)))
+        elif value == 0:
+            zero = np.flatnonzero(signed == 0)
+            half = len(zero) // 2
+            pairs.append((zero[:half], zero[half:2 * half]))
+    inputs = batch.inputs.copy()
+    for source, target in pairs:
+        if not np.array_equal(batch.loss_mask[source], batch.loss_mask[target]):
+            raise ValueError("a mirror-balanced grid needs trials of fixed timing")
+        inputs[target] = batch.inputs[source][..., ::-1]
+    return dataclasses.replace(batch, inputs=inputs), signed
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,5 +1,9 @@
-"""The study's own training loop (gated Dale and vanilla networks): Adam on cross-entropy at the
-decision step, optionally with recurrent noise, the ACG term and a coherence curriculum.
+"""The study's own training loop (gated Dale, vanilla and the comparison's CTRNN): Adam on
+cross-entropy at the decision step, optionally with recurrent noise, the ACG term and a
+coherence curriculum; or (``objective`` "psychrnn_mse", the comparison's CTRNN) PsychRNN's
+training step: masked MSE over every step (``losses.psychrnn_mse``) and each parameter's
+gradient clipped to norm ``grad_clip_norm`` on its own (``clip`` "per_tensor": TensorFlow's
+``clip_by_norm`` per variable, as PsychRNN's ``train`` does) instead of the global norm.
 
 Per update: a batch from the seed's data stream (at the curriculum's current coherence, if on),
 the forward pass with recurrent noise σ_rec ξ (ξ ~ N(0, 1) from the seed's noise stream; only
@@ -39,7 +43,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnnlab.studies.two_afc.losses import decision_loss
+from rnnlab.studies.two_afc.losses import decision_loss, psychrnn_mse
 from rnnlab.training.progress import TrainingProgress
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import (
@@ -49,6 +53,8 @@ from rnnlab.training.trainer import (
     noise_generator,
 )
 
+OBJECTIVES = ("decision_cross_entropy", "psychrnn_mse")
+CLIPS = ("global", "per_tensor")
 EXTRA_COLUMNS = ("acg_penalty", "centroid_distance", "training_coherence", "validation_accuracy",
                  "coherence_lowered")
 
@@ -77,6 +83,8 @@ class StudyTraining:
     acg_weight: float = 0.0
     acg_margin: float = 0.0
     curriculum: Curriculum = field(default_factory=Curriculum)
+    objective: str = "decision_cross_entropy"  # or "psychrnn_mse"
+    clip: str = "global"  # or "per_tensor"
 
     @classmethod
     def from_run(cls, run_config: dict) -> "StudyTraining":
@@ -93,6 +101,8 @@ class StudyTraining:
             acg_margin=acg.get("margin", 0.0),
             curriculum=curriculum,
         )
+        if config.objective not in OBJECTIVES or config.clip not in CLIPS:
+            raise ValueError(f"objective must be one of {OBJECTIVES} and clip one of {CLIPS}")
         if curriculum.enabled and config.validate_every <= 0:
             raise ValueError("a curriculum needs validate_every > 0 (when it checks accuracy)")
         return config
@@ -106,6 +116,22 @@ def decision_tensors(batch) -> tuple[torch.Tensor, torch.Tensor]:
     """(inputs (B, T, 2) float32, labels (B,) int64) of a two_channel batch."""
     return (torch.from_numpy(batch.inputs),
             torch.tensor(batch.conditions["label"].to_numpy(dtype=np.int64)))
+
+
+def clip_gradients(parameters, max_norm: float, mode: str) -> float:
+    """Clip in place ("global": the joint norm, "per_tensor": each parameter's own norm, as
+    TensorFlow's ``clip_by_norm`` per variable); returns the joint norm before clipping."""
+    parameters = [p for p in parameters if p.grad is not None]
+    if mode == "global":
+        return float(torch.nn.utils.clip_grad_norm_(parameters, max_norm))
+    norms = torch.stack([torch.nn.utils.clip_grad_norm_([p], max_norm) for p in parameters])
+    return float(torch.linalg.vector_norm(norms))
+
+
+def psychrnn_accuracy(outputs: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> float:
+    """PsychRNN's ``accuracy_function``: argmax of the time-mean of the masked outputs."""
+    choices = (outputs * mask[..., None]).mean(dim=1).argmax(dim=1)
+    return float((choices == labels).double().mean())
 
 
 def forward_decision(model, inputs, noise=None):
@@ -210,14 +236,22 @@ def train_decision_network(model, task, config: StudyTraining, seed: int,
             if noise is not None:
                 step_noise = recurrent_noise_std * torch.randn(
                     config.batch_size, task.n_steps, model.hidden_size, generator=noise)
-            logits, rates = forward_decision(model, inputs, step_noise)
-            parts = decision_loss(logits, rates, labels, config.acg_weight, config.acg_margin)
+            if config.objective == "psychrnn_mse":
+                outputs, _ = model(inputs, noise=step_noise)
+                mask = torch.from_numpy(batch.loss_mask.astype(np.float32))
+                parts = psychrnn_mse(outputs, torch.from_numpy(batch.targets), mask)
+                accuracy = psychrnn_accuracy(outputs.detach(), mask, labels)
+            else:
+                logits, rates = forward_decision(model, inputs, step_noise)
+                parts = decision_loss(logits, rates, labels, config.acg_weight,
+                                      config.acg_margin)
+                accuracy = float((logits.argmax(1) == labels).double().mean())
             if not torch.isfinite(parts.total):
                 raise TrainingDiverged(f"{label or 'training'}: loss became "
                                        f"{parts.total.item()} at step {step} (seed {seed})")
             optimizer.zero_grad(set_to_none=True)
             parts.total.backward()
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip_norm)
+            grad_norm = clip_gradients(model.parameters(), config.grad_clip_norm, config.clip)
             optimizer.step()
             if dale:
                 corrections += model.project_dale_()
@@ -238,7 +272,7 @@ def train_decision_network(model, task, config: StudyTraining, seed: int,
                 state.rows.append(dict(
                     step=step, loss=parts.total.item(), fixation_mse=math.nan,
                     decision_cross_entropy=parts.cross_entropy.item(),
-                    decision_accuracy=float((logits.argmax(1) == labels).double().mean()),
+                    decision_accuracy=accuracy,
                     learning_rate=config.learning_rate, grad_norm=float(grad_norm),
                     acg_penalty=parts.acg_penalty.item(), centroid_distance=parts.centroid_distance,
                     training_coherence=math.nan if used is None else used,

@@ -68,7 +68,7 @@ def lesion(saliency, lesion, top_k: int = 8):
     rows = select(lesion, quantity="p_right")
     if rows.empty:
         no_data(ax)
-    for offset, condition in zip((-0.004, 0.0, 0.004), ("intact", "top_k", "random_k")):
+    for offset, condition in zip((-0.007, 0.0, 0.007), ("intact", "top_k", "random_k")):
         curve = rows[rows["condition"] == condition].sort_values("signed_coherence")
         if curve.empty:
             continue

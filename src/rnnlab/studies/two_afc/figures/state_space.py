@@ -48,6 +48,16 @@ def draw_trajectories(ax, rows, title: str):
     return norm
 
 
+def marker_handles() -> list:
+    """Legend entries of the trajectories' markers (the lines' colours are the colour bar)."""
+    from matplotlib.lines import Line2D
+
+    return [Line2D([], [], marker="o", color="black", markersize=3.5, linestyle="none",
+                   label="trial start (mean over conditions)"),
+            Line2D([], [], marker="s", color="#777777", markersize=3.5, linestyle="none",
+                   label="decision step (last step), per condition")]
+
+
 def coherence_colorbar(figure, axes, norm):
     from matplotlib.cm import ScalarMappable
 
@@ -67,28 +77,41 @@ def pca_trajectories(trajectories):
         norm = draw_trajectories(ax, rows, f"{RUN_LABELS[run]}{seed}") or norm
     if norm is not None:
         coherence_colorbar(figure, list(axes), norm)
+        figure.legend(handles=marker_handles(), loc="outside lower center", ncol=2)
     add_panel_letters(axes)
     return figure
 
 
+CENTROID_PANELS = (
+    ("separation", "‖μ_left − μ_right‖\n(decision-step rates)", "separation"),
+    ("within_spread", "within-class spread\n(RMS distance to centroid)", "spread"),
+    ("separation_ratio", "separation / spread", "d′-like ratio"),
+)
+
+
 @styled
 def centroid_separation(centroids):
-    figure = new_figure(7.0, 2.8)
-    axes = figure.subplots(1, 2)
-    for ax, quantity, label in zip(
-            axes, ("separation", "separation_ratio"),
-            ("‖μ_left − μ_right‖ of decision rates", "separation / within-class spread")):
+    """Separation ‖μ_left − μ_right‖, within-class spread and their ratio (a d′-like
+    separation in units of the spread) of the decision-step rates over training, per run,
+    mean ± 95% CI over seeds; one legend below the three panels."""
+    figure = new_figure(7.2, 3.0)
+    axes = figure.subplots(1, 3)
+    for ax, (quantity, label, title) in zip(axes, CENTROID_PANELS):
         rows = select(centroids, quantity=quantity)
         if rows.empty:
             no_data(ax)
         for run in ("ungated", "gated", "acg"):
             plot_statistic(ax, rows[rows["run"] == run], "checkpoint_step",
-                           color=RUN_COLORS[run], label=RUN_LABELS[run], marker="o")
-        ax.set_xlabel("training update (checkpoint)")
+                           color=RUN_COLORS[run], label=RUN_LABELS[run], marker="o",
+                           linewidth=1.1)
+        ax.set_xlabel("training update")
         ax.set_ylabel(label)
+        ax.set_title(title, loc="right", fontsize=7.5)
     n = centroids["n"] if not centroids.empty else []
-    axes[0].set_title(f"mean ± 95% CI, {seeds_label(n)}")
-    axes[1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="outside lower center",
+                      ncol=len(handles), title=f"mean ± 95% CI over seeds, {seeds_label(n)}")
     add_panel_letters(axes)
     return figure
 
