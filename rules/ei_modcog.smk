@@ -79,6 +79,7 @@ rule fixed_points:
         fixed_points=f"{RUN_DIRECTORY}/fixed_points.parquet",
         fixed_point_search=f"{RUN_DIRECTORY}/fixed_point_search.parquet",
         fixed_point_trajectories=f"{RUN_DIRECTORY}/fixed_point_trajectories.parquet",
+        delay_trajectories=f"{RUN_DIRECTORY}/delay_trajectories.parquet",
     log:
         "results/logs/fixed_points/{study}/{run}/seed{seed}.log",
     benchmark:

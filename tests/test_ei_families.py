@@ -184,10 +184,17 @@ def size_table(n):
                      {"final_accuracy": 1}, n)
 
 
+def size_set_table(n):
+    sets = {"t_1": "dm1", "t_5": "dm1, dm2, dms, dnms, ctxdlydm1"}
+    return statistic([dict(run=f"size_{s}_h{h}", hidden_size=h, task_set=s, tasks=tasks)
+                      for s, tasks in sets.items() for h in (128, 256)], {"final_accuracy": 1}, n)
+
+
 CASES = {
     "lr_sweep": (figures.lr_sweep, lr_table),
     "ablations": (figures.ablations, ablation_table),
     "size_sweep": (figures.size_sweep, size_table),
+    "size_sweep with task sets": (figures.size_sweep, size_set_table),
 }
 
 
@@ -200,6 +207,17 @@ def test_family_figures_have_no_layout_defects(name, n):
         frame = frame.iloc[0:0]
     figure = function(frame)
     assert figure_defects(figure) == []
+
+
+def test_size_sweep_draws_one_series_per_task_set_side_by_side():
+    figure = figures.size_sweep(size_set_table(3))
+    ax = figure.axes[0]
+    series = [c for c in ax.containers]
+    assert len(series) == 2
+    x = [sorted(c.lines[0].get_xdata()) for c in series]
+    assert x[0][0] < x[1][0] < x[0][1] < x[1][1]  # t_1, t_5 at H 128, then at H 256
+    labels = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert "t_5: dm1, dm2, dms, dnms, ctxdlydm1" in labels
 
 
 def test_lr_sweep_marks_runs_still_rising_with_open_markers():

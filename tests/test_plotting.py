@@ -200,6 +200,9 @@ def _fixed_points(rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                             pc1=float(pcs[0]),
                             pc2=float(pcs[1]),
                             pc3=float(pcs[2]),
+                            delay_pc1=float(pcs[1]),
+                            delay_pc2=float(pcs[2]),
+                            delay_pc3=float(pcs[0]),
                         )
                     )
                 searches.append(

@@ -35,6 +35,7 @@ STUDY_FIGURES = [
     "fixed_point_motifs",
     "gradient_saliency",
     "sweep_accuracy",
+    "fixed_point_rings",
     "lr_sweep",
     "ablations",
     "size_sweep",

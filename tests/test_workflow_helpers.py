@@ -131,11 +131,16 @@ def test_files_of_aggregates_and_figures():
         "points": "results/ei_modcog/runs/inhibition_0.2/seed1/fixed_points.parquet",
         "trajectories": "results/ei_modcog/runs/inhibition_0.2/seed1/fixed_point_trajectories.parquet",
     }
+    rings = test.figure_inputs("ei_modcog", "fixed_point_rings")
+    assert rings["delays"] == [
+        f"results/ei_modcog/runs/inhibition_{f}/seed1/delay_trajectories.parquet"
+        for f in (0.2, 0.4)
+    ]
     zoo = test.figure_inputs("ctrnn_zoo", "cddm_analysis")
     assert zoo["psychometric"] == ["results/ctrnn_zoo/runs/cddm/seed1/psychometric.parquet"]
     assert len(test.figure_inputs("ctrnn_zoo", "example_trials")["trials"]) == 5  # first seeds
     assert test.all_figures()[0] == "results/figures/ei_modcog/learning_curves.png"
-    assert len([f for f in test.all_figures() if f.split("/")[2] in ("ei_modcog", "ctrnn_zoo")]) == 18
+    assert len([f for f in test.all_figures() if f.split("/")[2] in ("ei_modcog", "ctrnn_zoo")]) == 19
     with pytest.raises(ConfigError, match="no aggregate 'nope'"):
         test.aggregate("ei_modcog", "nope")
 

@@ -22,6 +22,10 @@ concatenated into rows of that many steps, as neurogym's ``Dataset`` builds them
 single padded trials; ``row_sum_penalty`` > 0 adds that weight times the row-sum penalty of W_rec
 (``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss).
 
+Several tasks (``rnnlab.tasks.schedule.RoundRobinTasks``): update k draws its batch from the
+schedule's task k mod n, from the same data generator (the E/I thesis' ``task_sampling:
+round_robin``); a single task trains exactly as before. Validation needs a single task.
+
 Progress: ``train`` logs to the logger ``rnnlab.training`` what it trains, a progress line at
 most every ``progress_interval_seconds`` of wall time and a final line (see
 ``rnnlab.training.progress``); reporting reads a clock and already computed numbers only, so it
@@ -40,6 +44,7 @@ import pandas as pd
 import torch
 
 from rnnlab.tasks.base import TaskBatch
+from rnnlab.tasks.schedule import RoundRobinTasks, task_at
 from rnnlab.tasks.streams import trial_stream
 from rnnlab.training.losses import (
     LossParts,
@@ -310,6 +315,11 @@ def train(
     terminal stderr also a progress bar. Neither changes a result.
     """
     config.check()
+    if config.validate_every > 0 and isinstance(task, RoundRobinTasks):
+        raise ValueError(
+            f"{label or 'training'}: validation on a round-robin schedule of tasks "
+            f"({task.name}) is not supported; set validate_every to 0"
+        )
     progress = TrainingProgress(label, config.steps, progress_interval_seconds, clock)
     optimizer = make_optimizer(model, optimizer_config)
     rng = data_generator(seed)
@@ -353,7 +363,7 @@ def train(
                 )
             if final:
                 break
-            tensors = batch_tensors(training_batch(task, rng, config))
+            tensors = batch_tensors(training_batch(task_at(task, step), rng, config))
             outputs, _ = noisy_forward(model, tensors["inputs"], noise)
             parts = with_penalties(batch_loss(outputs, tensors, config), model, config)
             if not torch.isfinite(parts.total):

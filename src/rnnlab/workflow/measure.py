@@ -60,15 +60,23 @@ def build_run(run_config: dict, seed: int):
 
 def run_shape(run_config: dict) -> dict:
     """The sizes that set the work of the run's jobs: of each parameter and buffer of its network
-    and of each array of a batch of 8 trials of its task (a task's durations show here)."""
+    and of each array of a batch of 8 trials of its task (a task's durations show here; a
+    round-robin schedule's tasks each, as ``<task>.<array>``)."""
     import numpy as np
 
+    from rnnlab.tasks.schedule import tasks_of
+
     task, model = build_run(run_config, seed=0)
-    batch = task.sample(np.random.default_rng(0), 8)
+    tasks = tasks_of(task)
+    batch = {}
+    for each in tasks:
+        prefix = "" if len(tasks) == 1 else f"{each.name}."
+        drawn = each.sample(np.random.default_rng(0), 8)
+        batch.update({prefix + name: list(value.shape) for name, value in vars(drawn).items()
+                      if hasattr(value, "shape")})
     return dict(
         network={name: list(tensor.shape) for name, tensor in model.state_dict().items()},
-        batch={name: list(value.shape) for name, value in vars(batch).items()
-               if hasattr(value, "shape")},
+        batch=batch,
     )
 
 

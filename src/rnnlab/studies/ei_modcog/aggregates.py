@@ -82,20 +82,39 @@ def weight_histograms(tables, seed, n_resamples):
     )
 
 
-def fixed_point_counts(tables, seed, n_resamples):
+def fixed_point_counts(tables, seed, n_resamples, conditions=None):
     """Number of unique fixed points per motif, input condition and inhibitory fraction.
 
     The searches table lists every (run, seed, condition) searched, so a search that found no
     point of a motif counts as zero rather than being missing. Fixed and slow points count;
-    local minima of q (``kind`` local_minimum: ghosts, not fixed points) do not.
+    local minima of q (``kind`` local_minimum: ghosts, not fixed points) do not. Only the
+    ``conditions`` (all when None) count: the ring panels' own searches, run on one network per
+    fraction, do not. The
+    ``stimulus_<k>`` inputs (one per direction, alike by the ring's symmetry; the ring panels
+    show them one by one) are pooled into one condition, "stimulus (mean over n θ)": each
+    network's mean count over its n stimulus inputs.
     """
     points, searches = tables["fixed_points"], tables["fixed_point_search"]
+    if conditions is not None:  # the conditions searched on every network
+        points = points[points["input_condition"].isin(conditions)]
+        searches = searches[searches["input_condition"].isin(conditions)]
     if "kind" in points:
         points = points[points["kind"] != "local_minimum"]
     keys = ["run", "seed", "inhibitory_fraction", "input_condition"]
     grid = searches[keys].drop_duplicates().merge(pd.DataFrame({"motif": MOTIFS}), how="cross")
     counts = points.groupby(keys + ["motif"]).size().rename("count").reset_index()
     per_seed = grid.merge(counts, on=keys + ["motif"], how="left").fillna({"count": 0})
+    stimulus = per_seed["input_condition"].astype(str).str.fullmatch(r"stimulus_\d+")
+    if stimulus.any():
+        n = per_seed.loc[stimulus, "input_condition"].nunique()
+        pooled = (
+            per_seed[stimulus]
+            .groupby(["run", "seed", "inhibitory_fraction", "motif"], sort=True)["count"]
+            .mean()
+            .reset_index()
+            .assign(input_condition=f"stimulus (mean over {n} θ)")
+        )
+        per_seed = pd.concat([per_seed[~stimulus], pooled[per_seed.columns]], ignore_index=True)
     return summarise_over_seeds(
         per_seed, ["inhibitory_fraction", "input_condition", "motif"], ["count"], seed, n_resamples
     )

@@ -25,8 +25,8 @@ def ablation_run_name(variant: str) -> str:
     return f"ablation_{variant}"
 
 
-def size_run_name(hidden_size: int) -> str:
-    return f"size_h{hidden_size}"
+def size_run_name(hidden_size: int, task_set: str | None = None) -> str:
+    return f"size_h{hidden_size}" if task_set is None else f"size_{task_set}_h{hidden_size}"
 
 
 def lr_sweep_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -65,11 +65,26 @@ def ablation_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
 
 
 def size_sweep_runs(family: dict) -> tuple[dict[str, dict], dict[str, dict]]:
-    """One run per hidden size."""
+    """One run per hidden size, on the run's task; with ``task_sets`` (set name → task names),
+    one run per (task set, hidden size) — the thesis' model_perf t_1 (dm1) and t_5 (five tasks
+    trained round-robin) — labelled with ``task_set`` too."""
     overrides, labels = {}, {}
-    for size in family["hidden_sizes"]:
-        overrides[size_run_name(size)] = deep_merge(family["run"], {"model": {"hidden_size": size}})
-        labels[size_run_name(size)] = {"hidden_size": int(size)}
+    task_sets = family.get("task_sets") or {None: None}
+    for task_set, tasks in task_sets.items():
+        run = family["run"]
+        if tasks is not None:
+            task = {"name": tasks[0]}
+            if len(tasks) > 1:
+                task["round_robin"] = list(tasks)
+            # The set's tasks replace the run's task (its other parameters are kept).
+            kept = {k: v for k, v in run.get("task", {}).items() if k not in ("name", "round_robin")}
+            run = {**run, "task": {**kept, **task}}
+        for size in family["hidden_sizes"]:
+            name = size_run_name(size, task_set)
+            overrides[name] = deep_merge(run, {"model": {"hidden_size": size}})
+            labels[name] = {"hidden_size": int(size)}
+            if task_set is not None:
+                labels[name].update(task_set=task_set, tasks=", ".join(tasks))
     return overrides, labels
 
 

@@ -16,6 +16,7 @@ from rnnlab.workflow.study import (
     Figure,
     RunSpec,
     RunTable,
+    SeedTables,
     Study,
 )
 from rnnlab.workflow.config import deep_merge
@@ -33,6 +34,7 @@ FIGURE_MODULES = {
     "weight_signs": "weights",
     "gradient_saliency": "saliency",
     "sweep_accuracy": "sweep_accuracy",
+    "fixed_point_rings": "rings",
     "lr_sweep": "families",
     "ablations": "families",
     "size_sweep": "families",
@@ -102,11 +104,12 @@ class EIModCog(Study):
         not_for_the_job = (
             "run", "seeds", "enabled", "inhibitory_fractions", "example_inhibitory_fraction",
             "accuracy_criterion",
-        )
+        )  # memory_period is the stage's own keyword
         sweep = section["fixed_point_sweep"]
         settings = {k: v for k, v in sweep.items() if k not in not_for_the_job}
         excitatory = resolved_run["model"]["excitatory_fraction"]
         settings["inhibitory_fraction"] = round(1 - excitatory, 10)
+        settings["ring_seed"] = sweep["seeds"][0]  # the network the ring panels draw
         return settings
 
     @staticmethod
@@ -145,8 +148,10 @@ class EIModCog(Study):
                 settings["control"] = ablation_run_name(CONTROL)
             aggregates[family] = Aggregate(PERFORMANCE, ("evaluation",), tuple(labels), settings)
         if sweep:
-            aggregates["fixed_point_counts"] = summary(
-                "fixed_point_counts", ["fixed_points", "fixed_point_search"], sweep
+            # Counted on every network: the input_conditions (not the ring panels' own).
+            aggregates["fixed_point_counts"] = Aggregate(
+                f"{AGGREGATES}:fixed_point_counts", ("fixed_points", "fixed_point_search"), sweep,
+                {"conditions": list(section["fixed_point_sweep"]["input_conditions"])},
             )
             fractions = section["fixed_point_sweep"]["inhibitory_fractions"]
             labels = {
@@ -213,6 +218,20 @@ class EIModCog(Study):
                         "networks": AggregateTable("sweep_network_accuracy"),
                     },
                     "d2: accuracy of the fixed-point sweep's networks",
+                    options={"criterion": sweep["accuracy_criterion"]},
+                )
+            )
+            figures.append(
+                Figure(
+                    "fixed_point_rings",
+                    f"{FIGURES}.{FIGURE_MODULES['fixed_point_rings']}:fixed_point_rings",
+                    {
+                        "points": SeedTables("fixed_points", self._sweep_runs(section), True),
+                        "delays": SeedTables("delay_trajectories", self._sweep_runs(section),
+                                             True),
+                        "networks": AggregateTable("sweep_network_accuracy"),
+                    },
+                    "d3: ring panels — fixed points and delay trajectories by stimulus direction",
                     options={"criterion": sweep["accuracy_criterion"]},
                 )
             )

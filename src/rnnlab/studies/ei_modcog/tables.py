@@ -116,6 +116,10 @@ SCHEMAS = register(
             column("pc1", "float64", "projection on PC1 of the network's trajectories"),
             column("pc2", "float64", "projection on PC2"),
             column("pc3", "float64", "projection on PC3"),
+            column("delay_pc1", "float64",
+                   "projection on PC1 of the memory-period (delay) states; NaN without one"),
+            column("delay_pc2", "float64", "projection on the memory-period PC2"),
+            column("delay_pc3", "float64", "projection on the memory-period PC3"),
         ),
     ),
     TableSchema(
@@ -141,6 +145,25 @@ SCHEMAS = register(
             column("pc1", "float64", "projection on PC1"),
             column("pc2", "float64", "projection on PC2"),
             column("pc3", "float64", "projection on PC3"),
+        ),
+    ),
+    TableSchema(
+        "delay_trajectories",
+        "Mean memory-period (delay) trajectory of each (stimulus direction, ring) condition of "
+        "the fixed-point search's test trials, on the PCs of the memory-period states.",
+        RUN_COLUMNS
+        + (
+            column("inhibitory_fraction", "float64", "fraction of inhibitory units"),
+            column("direction", "float64", "stimulus direction held (rad)"),
+            column("modality", "int64", "ring the stimulus was shown on (0: ring 1)"),
+            column("period_step", "int64", "step from the memory period's start"),
+            column("n_trials", "int64", "trials averaged (those still in the period)"),
+            column("pc1", "float64", "projection on PC1 of the memory-period states"),
+            column("pc2", "float64", "projection on PC2"),
+            column("pc3", "float64", "projection on PC3"),
+            column("variance_pc1", "float64", "fraction of memory-period variance on PC1"),
+            column("variance_pc2", "float64", "fraction on PC2"),
+            column("variance_pc3", "float64", "fraction on PC3"),
         ),
     ),
 )

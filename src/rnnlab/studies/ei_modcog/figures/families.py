@@ -166,26 +166,47 @@ def ablations(performance: pd.DataFrame, *, chance: float | None = CHANCE):
 
 @styled
 def size_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
-    """Final test accuracy vs hidden size H, mean ± 95% CI over seeds."""
+    """Final test accuracy vs hidden size H, mean ± 95% CI over seeds; with task sets
+    (columns ``task_set`` and ``tasks``: the thesis' t_1 and t_5), one series per set, side by
+    side at each H, a set of several tasks scored by its mean accuracy over them."""
     require(performance, ("hidden_size",) + STATISTIC_COLUMNS, "size_sweep")
-    figure = new_figure(4.0, 3.0)
+    figure = new_figure(4.6, 3.2)
     ax = figure.subplots()
     final = select(performance, quantity="final_accuracy").sort_values("hidden_size")
-    sizes = final["hidden_size"].astype(int).to_numpy()
-    positions = np.arange(len(sizes), dtype=float)
+    sizes = np.sort(final["hidden_size"].astype(int).unique())
+    positions = {size: float(i) for i, size in enumerate(sizes)}
+    if "task_set" in final and final["task_set"].notna().any():
+        sets = sorted(final["task_set"].dropna().astype(str).unique())
+    else:
+        sets = [None]
+    width = 0.5 / max(len(sets), 1)
+    for index, task_set in enumerate(sets):
+        of_set = final if task_set is None else final[final["task_set"].astype(str) == task_set]
+        if of_set.empty:
+            continue
+        offset = (index - (len(sets) - 1) / 2) * width
+        x = of_set["hidden_size"].astype(int).map(positions).to_numpy(float) + offset
+        if task_set is None:
+            label, color = "final accuracy", "#009E73"
+        else:
+            tasks = of_set["tasks"].iloc[0] if "tasks" in of_set else ""
+            label = f"{task_set}: {tasks}" if tasks else task_set
+            color = SET_COLORS[index % len(SET_COLORS)]
+        errorbar_statistic(ax, x, of_set, color=color, label=label)
     if final.empty:
         no_data(ax)
-    else:
-        errorbar_statistic(ax, positions, final, color="#009E73", label="final accuracy")
-    ax.set_xticks(positions, [str(s) for s in sizes])
+    ax.set_xticks(list(positions.values()), [str(s) for s in sizes])
     ax.set_xlim(-0.6, max(len(sizes), 1) - 0.4)
     ax.set_xlabel("hidden units H")
-    ax.set_ylabel(ACCURACY_LABEL)
+    ax.set_ylabel(ACCURACY_LABEL + ("\n(mean over a set's tasks)" if sets != [None] else ""))
     ax.set_ylim(0, 1.02)
     if chance is not None:
         chance_line(ax, chance, label=chance_text(chance))
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        figure.legend(handles, labels, loc="outside upper center", ncol=2,
+        figure.legend(handles, labels, loc="outside upper center", ncol=1 if sets != [None] else 2,
                       title=interval_title(performance["n"]))
     return figure
+
+
+SET_COLORS = ("#009E73", "#D55E00", "#0072B2", "#CC79A7")

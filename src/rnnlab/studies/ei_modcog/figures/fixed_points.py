@@ -88,6 +88,10 @@ def fixed_point_motifs(counts: pd.DataFrame, points: pd.DataFrame, trajectories:
     )
     counts = select(counts, quantity="count")
     conditions = condition_order(counts["input_condition"].unique())
+    if conditions:  # the example shows the counted conditions, not the ring panels' own
+        pooled = any(c.startswith("stimulus (") for c in conditions)
+        names = points["input_condition"].astype(str)
+        points = points[names.isin(conditions) | (pooled & names.str.fullmatch(r"stimulus_\d+"))]
     n_left = max(len(conditions), 1)
     figure = new_figure(10.0, max(4.4, 2.0 * n_left + 0.6))
     grid = figure.add_gridspec(n_left, 2, width_ratios=[1.0, 1.35])
