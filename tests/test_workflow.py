@@ -352,8 +352,9 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
                     for p in (first / "results").glob("*/runs/*/seed2/train_log.parquet"))
     assert len(paired) >= 3  # ei_modcog eg and gd, system_a model_a
     targets = [t.replace("seed2", f"seed{seed}") for t in paired for seed in (1, 2)]
-    result = snakemake(second, "--cores", "2", "--configfile", "config/test.yaml",
-                       "config/groups.yaml", *targets)
+    # targets first: --configfile takes every file name after it
+    result = snakemake(second, *targets, "--cores", "2", "--configfile", "config/test.yaml",
+                       "config/groups.yaml")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     assert "train_seed_group" in result.stdout + result.stderr
     assert list((second / "results/ei_modcog/runs/eg/seed_groups").iterdir())
