@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from rnnlab.analysis.principal_components import PrincipalComponents  # noqa: F401  (re-exported)
+
 from rnnlab.analysis.fixed_points import (
     FixedPointSettings,
     classify_map_motif,
@@ -39,29 +41,6 @@ class NetworkFixedPointSettings:
     n_eigenvalues: int = 10
     seed: int = 0
     finder: FixedPointSettings = FixedPointSettings(adam_steps=TRAINED_NETWORK_ADAM_STEPS)
-
-
-@dataclass(frozen=True)
-class PrincipalComponents:
-    """Top components of a cloud of states: mean (N,), components (3, N) orthonormal rows."""
-
-    mean: np.ndarray
-    components: np.ndarray
-
-    @classmethod
-    def fit(cls, states: np.ndarray, n_components: int = 3) -> "PrincipalComponents":
-        mean = states.mean(axis=0)
-        _, _, vt = np.linalg.svd(states - mean, full_matrices=False)
-        components = vt[:n_components]
-        # A deterministic sign: the largest loading of each component is positive.
-        signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(1)])
-        return cls(mean, components * signs[:, None])
-
-    def project(self, states: np.ndarray) -> np.ndarray:
-        projected = (states - self.mean) @ self.components.T
-        if projected.shape[1] < 3:  # fewer units than components: pad for a fixed schema
-            projected = np.pad(projected, ((0, 0), (0, 3 - projected.shape[1])))
-        return projected
 
 
 def search_summary(result, condition: str) -> dict:

@@ -107,13 +107,16 @@ class BasicCTRNN(nn.Module):
         return (self.weight_input.abs(), self.weight_recurrent.abs() * signs,
                 self.weight_output.abs() * signs)
 
+    def _next_state(self, state: Tensor, weight_recurrent: Tensor, current: Tensor) -> Tensor:
+        """x_t = (1 − α) x_{t−1} + α (W_rec relu(x_{t−1}) + current); current = W_in u_t + b."""
+        return torch.lerp(state, torch.relu(state) @ weight_recurrent.T + current,
+                          self.config.alpha)
+
     def step(self, state: Tensor, inputs: Tensor) -> Tensor:
         """Noise-free map x_{t−1} → x_t, any float dtype: (K, N), (K, I) → (K, N)."""
         weight_input, weight_recurrent, _ = (w.to(state.dtype) for w in self.effective_weights())
-        alpha = self.config.alpha
-        drive = (torch.relu(state) @ weight_recurrent.T + inputs @ weight_input.T
-                 + self.bias.to(state.dtype))
-        return (1 - alpha) * state + alpha * drive
+        current = inputs @ weight_input.T + self.bias.to(state.dtype)
+        return self._next_state(state, weight_recurrent, current)
 
     def forward(self, inputs: Tensor, noise: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """inputs (B, T, I); ``noise`` (B, T, N) = σ_rec ξ (training only; the step adds
@@ -127,8 +130,7 @@ class BasicCTRNN(nn.Module):
         state = self.initial_state.expand(batch, -1)
         all_rates = []
         for t in range(steps):
-            state = torch.lerp(state, torch.relu(state) @ weight_recurrent.T + driven[:, t],
-                               alpha)
+            state = self._next_state(state, weight_recurrent, driven[:, t])
             if noise is not None:
                 state = state + noise_scale * noise[:, t]
             all_rates.append(torch.relu(state))

@@ -6,41 +6,11 @@ Shapes: B trials, T steps, N units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from rnnlab.analysis.performance import fit_logistic_lapses, logistic_lapse_curve
-
-
-@dataclass(frozen=True)
-class Components:
-    """Top principal components of a cloud of states: mean (N,), components (k, N) orthonormal
-    rows, each signed so that its largest loading is positive (a deterministic sign)."""
-
-    mean: np.ndarray
-    components: np.ndarray
-
-    @classmethod
-    def fit(cls, states: np.ndarray, n_components: int = 3) -> "Components":
-        states = np.asarray(states, dtype=np.float64)
-        mean = states.mean(axis=0)
-        # Eigenvectors of the (N, N) scatter matrix instead of an SVD of the (B·T, N) states:
-        # the same axes, and ~100x cheaper at B·T ≈ 20,000 (a float32 SVD took 3.4 s per job).
-        centred = states - mean
-        values, vectors = np.linalg.eigh(centred.T @ centred)
-        order = np.argsort(values, kind="stable")[::-1][:n_components]
-        components = vectors[:, order].T
-        signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(1)])
-        return cls(mean, components * signs[:, None])
-
-    def project(self, states: np.ndarray) -> np.ndarray:
-        """(K, 3) coordinates (zero-padded when there are fewer than 3 components)."""
-        projected = (np.asarray(states) - self.mean) @ self.components.T
-        if projected.shape[1] < 3:
-            projected = np.pad(projected, ((0, 0), (0, 3 - projected.shape[1])))
-        return projected
+from rnnlab.analysis.principal_components import PrincipalComponents
 
 
 def choice_curve(signed: np.ndarray, choices: np.ndarray) -> pd.DataFrame:
@@ -83,7 +53,7 @@ def mean_trajectories(rates: np.ndarray, signed: np.ndarray, signed_coherences,
     time_step, pc1..pc3, explained_1..explained_3 (fraction of variance); and the components.
     rates (B, T, N), signed (B,)."""
     flat = rates.reshape(-1, rates.shape[-1])
-    components = Components.fit(flat, n_components)
+    components = PrincipalComponents.fit(flat, n_components)
     variance = flat.var(axis=0).sum()
     explained = [float(((flat - components.mean) @ c).var() / variance) if variance > 0 else 0.0
                  for c in components.components]
