@@ -50,12 +50,16 @@ def run_through_slurm(workflow: Path, cluster: SlurmCluster, *targets: str, extr
         *targets,
     ]
     env = {**cluster.environment, "PATH": f"{BIN}:{cluster.environment['PATH']}"}
-    result = subprocess.run(command, cwd=workflow, env=env, capture_output=True, text=True)
-    result.diagnostics = cluster.diagnostics()
-    job_logs = sorted((workflow / ".snakemake" / "slurm_logs").rglob("*.log"))
-    result.diagnostics += "".join(f"\n--- {path.relative_to(workflow)}\n"
-                                  + path.read_text(errors="replace")[-1500:] for path in job_logs[:6])
-    return result
+    return subprocess.run(command, cwd=workflow, env=env, capture_output=True, text=True)
+
+
+def diagnosis(result, workflow: Path, cluster: SlurmCluster, length: int = 5000) -> str:
+    """A failed run's message: the end of its output, the cluster's account of its node and jobs
+    and the jobs' SLURM logs (only read when an assertion fails)."""
+    job_logs = sorted((workflow / ".snakemake" / "slurm_logs").rglob("*.log"))[:6]
+    return "\n".join([(result.stdout + result.stderr)[-length:], cluster.diagnostics()]
+                     + [f"--- {path.relative_to(workflow)}\n"
+                        + path.read_text(errors="replace")[-1500:] for path in job_logs])
 
 
 def test_test_config_runs_end_to_end_through_slurm(tmp_path, cluster):
@@ -67,7 +71,7 @@ def test_test_config_runs_end_to_end_through_slurm(tmp_path, cluster):
         workflow, cluster, "ei_modcog_learning_curves", "ei_modcog_fixed_point_motifs"
     )
     log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:] + "\n" + result.diagnostics
+    assert result.returncode == 0, diagnosis(result, workflow, cluster)
     single = log.count("has been submitted with SLURM jobid")
     arrays = re.findall(r"Submitted array job with Snakemake IDs ([\d,]+) and SLURM job ID", log)
     in_arrays = sum(len(ids.split(",")) for ids in arrays)
@@ -89,5 +93,6 @@ def test_a_failing_slurm_job_fails_the_run(tmp_path, cluster):
     result = run_through_slurm(workflow, cluster, "results/ei_modcog/runs/eg/seed1/train_log.parquet",
                                extra=("--retries", "0"))
     log = result.stdout + result.stderr
-    assert result.returncode not in (0, 124, -9), log[-3000:] + "\n" + result.diagnostics  # 124, -9: timeout
-    assert "Error in rule train" in log, log[-3000:] + "\n" + result.diagnostics
+    # 124, -9: stopped by the timeout
+    assert result.returncode not in (0, 124, -9), diagnosis(result, workflow, cluster, 3000)
+    assert "Error in rule train" in log, diagnosis(result, workflow, cluster, 3000)
