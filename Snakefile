@@ -34,6 +34,7 @@ wildcard_constraints:
 # Stages every study shares, every study's figures, and the provenance of a run.
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
+include: "rules/stage_groups.smk"
 include: "rules/aggregate.smk"
 include: "rules/figures.smk"
 include: "rules/provenance.smk"

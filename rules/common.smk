@@ -21,6 +21,7 @@ from rnnlab.workflow.pipeline import (
     SEED_GROUP_DIRECTORY,
     Pipeline,
     load_study,
+    seed_group_name,
 )
 
 
@@ -168,6 +169,83 @@ def group_resume_directories(wildcards):
         RESUME_DIRECTORY.format(study=wildcards.study, run=wildcards.run, seed=seed)
         for seed in group_seeds(wildcards)
     ]
+
+
+# ---------------------------------------------------------------- per-seed stages
+
+# A per-seed stage rule writes its tables to the seed's run directory; with
+# stage_jobs.seeds_per_job > 1 it analyses a seed group instead (one process, each seed exactly
+# as alone) into a group directory, and rules/stage_groups.smk copies each seed's tables out.
+# Read from the raw config: studies' rules are defined before the configuration is checked
+# (which then reports a bad value by its key).
+STAGE_SEEDS_PER_JOB = config.get("stage_jobs", {}).get("seeds_per_job", 1)
+if not isinstance(STAGE_SEEDS_PER_JOB, int) or STAGE_SEEDS_PER_JOB < 1:
+    STAGE_SEEDS_PER_JOB = 1
+GROUPED_STAGES = {}  # stage rule name -> its tables, for the copy rules
+
+
+def stage_inputs(**files):
+    """Input function of a per-seed stage: ``name=file`` of the seed's run directory (e.g.
+    ``checkpoints="checkpoints"``); for a seed group every member's, named ``<name>_seed<seed>``."""
+
+    def inputs(wildcards):
+        if "seed_group" not in wildcards.keys():
+            directory = PIPELINE.run_directory(wildcards.study, wildcards.run, wildcards.seed)
+            return {name: f"{directory}/{file}" for name, file in files.items()}
+        return {
+            f"{name}_seed{seed}": f"{PIPELINE.run_directory(wildcards.study, wildcards.run, seed)}/{file}"
+            for seed in group_seeds(wildcards)
+            for name, file in files.items()
+        }
+
+    return inputs
+
+
+def stage_outputs(rule_name, *tables):
+    """Outputs of per-seed stage ``rule_name``: its Parquet tables in the seed's directory, or
+    (seed groups) the group's directory, ``<group>/seed<seed>/<table>.parquet``."""
+    if STAGE_SEEDS_PER_JOB == 1:
+        return {table: f"{RUN_DIRECTORY}/{table}.parquet" for table in tables}
+    GROUPED_STAGES[rule_name] = tables
+    return {"seed_group": directory(stage_group_pattern(rule_name))}
+
+
+def stage_group_pattern(rule_name):
+    return f"results/{{study}}/runs/{{run}}/stage_groups/{rule_name}/{{seed_group}}"
+
+
+def stage_job_file(kind, rule_name, suffix):
+    """The log or benchmark file of a per-seed stage's job (one per seed, or per seed group)."""
+    unit = "seed{seed}" if STAGE_SEEDS_PER_JOB == 1 else "{seed_group}"
+    return f"results/{kind}/{rule_name}/{{study}}/{{run}}/{unit}.{suffix}"
+
+
+def stage_log(rule_name):
+    return stage_job_file("logs", rule_name, "log")
+
+
+def stage_benchmark(rule_name):
+    return stage_job_file("benchmarks", rule_name, "tsv")
+
+
+def stage_group_of_seed(rule_name):
+    """Input function of a copy rule: the directory of the seed group holding this seed's
+    tables of stage ``rule_name`` (a seed outside the run's list forms a group of its own)."""
+
+    def group_directory(wildcards):
+        seed = int(wildcards.seed)
+        groups = PIPELINE.seed_groups(wildcards.study, wildcards.run, STAGE_SEEDS_PER_JOB)
+        group = next((group for group in groups if seed in group), (seed,))
+        return stage_group_pattern(rule_name).format(
+            study=wildcards.study, run=wildcards.run, seed_group=seed_group_name(group)
+        )
+
+    return group_directory
+
+
+def per_seed_job(amount):
+    """A resource of a per-seed stage job (grows with each attempt and with the seeds per job)."""
+    return per_attempt(amount * STAGE_SEEDS_PER_JOB)
 
 
 # ---------------------------------------------------------------- aggregates

@@ -5,16 +5,19 @@ register_study("ctrnn_zoo")
 
 rule zoo_performance:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        task_performance=f"{RUN_DIRECTORY}/task_performance.parquet",
-        example_trials=f"{RUN_DIRECTORY}/example_trials.parquet",
-        psychometric=f"{RUN_DIRECTORY}/psychometric.parquet",
-        psychometric_fits=f"{RUN_DIRECTORY}/psychometric_fits.parquet",
+        **stage_outputs(
+            "zoo_performance",
+            "task_performance",
+            "example_trials",
+            "psychometric",
+            "psychometric_fits",
+        ),
     log:
-        "results/logs/zoo_performance/{study}/{run}/seed{seed}.log",
+        stage_log("zoo_performance"),
     benchmark:
-        "results/benchmarks/zoo_performance/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("zoo_performance")
     wildcard_constraints:
         study="ctrnn_zoo",
     conda:
@@ -22,7 +25,7 @@ rule zoo_performance:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=20,
+        runtime=per_seed_job(20),
     params:
         stage=stage("rnnlab.studies.ctrnn_zoo.stages.performance:task_performance"),
         settings=stage_settings("evaluation"),
@@ -32,16 +35,19 @@ rule zoo_performance:
 
 rule zoo_equilibria:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        equilibria=f"{RUN_DIRECTORY}/equilibria.parquet",
-        equilibrium_search=f"{RUN_DIRECTORY}/equilibrium_search.parquet",
-        equilibrium_trajectories=f"{RUN_DIRECTORY}/equilibrium_trajectories.parquet",
-        attractor_analytics=f"{RUN_DIRECTORY}/attractor_analytics.parquet",
+        **stage_outputs(
+            "zoo_equilibria",
+            "equilibria",
+            "equilibrium_search",
+            "equilibrium_trajectories",
+            "attractor_analytics",
+        ),
     log:
-        "results/logs/zoo_equilibria/{study}/{run}/seed{seed}.log",
+        stage_log("zoo_equilibria"),
     benchmark:
-        "results/benchmarks/zoo_equilibria/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("zoo_equilibria")
     wildcard_constraints:
         study="ctrnn_zoo",
     conda:
@@ -49,7 +55,7 @@ rule zoo_equilibria:
     threads: 1
     resources:
         mem_mb=per_attempt(4000),
-        runtime=per_attempt(60),
+        runtime=per_seed_job(60),
     params:
         stage=stage("rnnlab.studies.ctrnn_zoo.stages.equilibria:equilibria"),
         settings=stage_settings("fixed_points"),

@@ -5,15 +5,13 @@ register_study("ei_modcog")
 
 rule collect_gradients:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        gradients=f"{RUN_DIRECTORY}/gradients.parquet",
-        unit_gradients=f"{RUN_DIRECTORY}/unit_gradients.parquet",
-        gradient_saliency=f"{RUN_DIRECTORY}/gradient_saliency.parquet",
+        **stage_outputs("collect_gradients", "gradients", "unit_gradients", "gradient_saliency"),
     log:
-        "results/logs/collect_gradients/{study}/{run}/seed{seed}.log",
+        stage_log("collect_gradients"),
     benchmark:
-        "results/benchmarks/collect_gradients/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("collect_gradients")
     wildcard_constraints:
         study="ei_modcog",
     conda:
@@ -21,7 +19,7 @@ rule collect_gradients:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=20,
+        runtime=per_seed_job(20),
     params:
         stage=stage("rnnlab.studies.ei_modcog.stages.gradients:collect_gradients"),
         settings=stage_settings("gradients"),
@@ -31,13 +29,13 @@ rule collect_gradients:
 
 rule gradient_metrics:
     input:
-        unit_gradients=f"{RUN_DIRECTORY}/unit_gradients.parquet",
+        unpack(stage_inputs(unit_gradients="unit_gradients.parquet")),
     output:
-        gradient_metrics=f"{RUN_DIRECTORY}/gradient_metrics.parquet",
+        **stage_outputs("gradient_metrics", "gradient_metrics"),
     log:
-        "results/logs/gradient_metrics/{study}/{run}/seed{seed}.log",
+        stage_log("gradient_metrics"),
     benchmark:
-        "results/benchmarks/gradient_metrics/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("gradient_metrics")
     wildcard_constraints:
         study="ei_modcog",
     conda:
@@ -52,14 +50,13 @@ rule gradient_metrics:
 
 rule weight_statistics:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        weight_statistics=f"{RUN_DIRECTORY}/weight_statistics.parquet",
-        weight_histograms=f"{RUN_DIRECTORY}/weight_histograms.parquet",
+        **stage_outputs("weight_statistics", "weight_statistics", "weight_histograms"),
     log:
-        "results/logs/weight_statistics/{study}/{run}/seed{seed}.log",
+        stage_log("weight_statistics"),
     benchmark:
-        "results/benchmarks/weight_statistics/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("weight_statistics")
     wildcard_constraints:
         study="ei_modcog",
     conda:
@@ -74,16 +71,19 @@ rule weight_statistics:
 
 rule fixed_points:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        fixed_points=f"{RUN_DIRECTORY}/fixed_points.parquet",
-        fixed_point_search=f"{RUN_DIRECTORY}/fixed_point_search.parquet",
-        fixed_point_trajectories=f"{RUN_DIRECTORY}/fixed_point_trajectories.parquet",
-        delay_trajectories=f"{RUN_DIRECTORY}/delay_trajectories.parquet",
+        **stage_outputs(
+            "fixed_points",
+            "fixed_points",
+            "fixed_point_search",
+            "fixed_point_trajectories",
+            "delay_trajectories",
+        ),
     log:
-        "results/logs/fixed_points/{study}/{run}/seed{seed}.log",
+        stage_log("fixed_points"),
     benchmark:
-        "results/benchmarks/fixed_points/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("fixed_points")
     wildcard_constraints:
         study="ei_modcog",
     conda:
@@ -91,7 +91,7 @@ rule fixed_points:
     threads: 1
     resources:
         mem_mb=per_attempt(4000),
-        runtime=per_attempt(120),
+        runtime=per_seed_job(120),
     params:
         stage=stage("rnnlab.studies.ei_modcog.stages.fixed_points:fixed_points"),
         settings=stage_settings("fixed_points"),

@@ -2,19 +2,19 @@
 # `evaluation` table in an aggregate; its `evaluation` config section gives n_trials and seed.
 rule evaluate_checkpoints:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        evaluation=f"{RUN_DIRECTORY}/evaluation.parquet",
+        **stage_outputs("evaluate_checkpoints", "evaluation"),
     log:
-        "results/logs/evaluate_checkpoints/{study}/{run}/seed{seed}.log",
+        stage_log("evaluate_checkpoints"),
     benchmark:
-        "results/benchmarks/evaluate_checkpoints/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("evaluate_checkpoints")
     conda:
         "../envs/torch.yaml"
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=20,
+        runtime=per_seed_job(20),
     params:
         stage=stage("rnnlab.stages.evaluation:evaluate_checkpoints"),
         settings=stage_settings("evaluation"),

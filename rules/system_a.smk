@@ -6,15 +6,15 @@ register_study("system_a")
 
 rule system_a_performance:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        duration_precision=f"{RUN_DIRECTORY}/duration_precision.parquet",
-        pulse_trials=f"{RUN_DIRECTORY}/pulse_trials.parquet",
-        weight_alignment=f"{RUN_DIRECTORY}/weight_alignment.parquet",
+        **stage_outputs(
+            "system_a_performance", "duration_precision", "pulse_trials", "weight_alignment"
+        ),
     log:
-        "results/logs/system_a_performance/{study}/{run}/seed{seed}.log",
+        stage_log("system_a_performance"),
     benchmark:
-        "results/benchmarks/system_a_performance/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("system_a_performance")
     wildcard_constraints:
         study="system_a",
     conda:
@@ -22,7 +22,7 @@ rule system_a_performance:
     threads: 1
     resources:
         mem_mb=per_attempt(2000),
-        runtime=per_attempt(20),
+        runtime=per_seed_job(20),
     params:
         stage=stage("rnnlab.studies.system_a.stages.performance:performance"),
         settings=stage_settings("evaluation"),
@@ -32,16 +32,19 @@ rule system_a_performance:
 
 rule system_a_dimensionality:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        participation_ratios=f"{RUN_DIRECTORY}/participation_ratios.parquet",
-        pc_projections=f"{RUN_DIRECTORY}/pc_projections.parquet",
-        sign_flip_ratios=f"{RUN_DIRECTORY}/sign_flip_ratios.parquet",
-        connectivity_spectrum=f"{RUN_DIRECTORY}/connectivity_spectrum.parquet",
+        **stage_outputs(
+            "system_a_dimensionality",
+            "participation_ratios",
+            "pc_projections",
+            "sign_flip_ratios",
+            "connectivity_spectrum",
+        ),
     log:
-        "results/logs/system_a_dimensionality/{study}/{run}/seed{seed}.log",
+        stage_log("system_a_dimensionality"),
     benchmark:
-        "results/benchmarks/system_a_dimensionality/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("system_a_dimensionality")
     wildcard_constraints:
         study="system_a",
     conda:
@@ -49,7 +52,7 @@ rule system_a_dimensionality:
     threads: 1
     resources:
         mem_mb=per_attempt(2000),
-        runtime=per_attempt(20),
+        runtime=per_seed_job(20),
     params:
         stage=stage("rnnlab.studies.system_a.stages.dimensionality:dimensionality"),
         settings=stage_settings("dimensionality"),

@@ -8,21 +8,24 @@ register_study("two_afc")
 # the run's role centroids, robustness, fixed points or causal perturbations), in one job.
 rule two_afc_analysis:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        afc_psychometric=f"{RUN_DIRECTORY}/afc_psychometric.parquet",
-        afc_psychometric_fit=f"{RUN_DIRECTORY}/afc_psychometric_fit.parquet",
-        afc_trajectories=f"{RUN_DIRECTORY}/afc_trajectories.parquet",
-        afc_centroids=f"{RUN_DIRECTORY}/afc_centroids.parquet",
-        afc_robustness=f"{RUN_DIRECTORY}/afc_robustness.parquet",
-        afc_fixed_points=f"{RUN_DIRECTORY}/afc_fixed_points.parquet",
-        afc_saliency=f"{RUN_DIRECTORY}/afc_saliency.parquet",
-        afc_lesion=f"{RUN_DIRECTORY}/afc_lesion.parquet",
-        afc_clamp=f"{RUN_DIRECTORY}/afc_clamp.parquet",
+        **stage_outputs(
+            "two_afc_analysis",
+            "afc_psychometric",
+            "afc_psychometric_fit",
+            "afc_trajectories",
+            "afc_centroids",
+            "afc_robustness",
+            "afc_fixed_points",
+            "afc_saliency",
+            "afc_lesion",
+            "afc_clamp",
+        ),
     log:
-        "results/logs/two_afc_analysis/{study}/{run}/seed{seed}.log",
+        stage_log("two_afc_analysis"),
     benchmark:
-        "results/benchmarks/two_afc_analysis/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("two_afc_analysis")
     wildcard_constraints:
         study="two_afc",
         run=r"(?!psychrnn_)[a-z][a-z0-9_]*",
@@ -31,7 +34,7 @@ rule two_afc_analysis:
     threads: 1
     resources:
         mem_mb=per_attempt(2000),
-        runtime=per_attempt(30),
+        runtime=per_seed_job(30),
     params:
         stage=stage("rnnlab.studies.two_afc.stages.analysis:analyse"),
         settings=stage_settings("analysis"),

@@ -5,17 +5,20 @@ register_study("vwm")
 
 rule vwm_behaviour:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        error_statistics=f"{RUN_DIRECTORY}/error_statistics.parquet",
-        error_histograms=f"{RUN_DIRECTORY}/error_histograms.parquet",
-        mixture_fits=f"{RUN_DIRECTORY}/mixture_fits.parquet",
-        mixture_densities=f"{RUN_DIRECTORY}/mixture_densities.parquet",
-        snr=f"{RUN_DIRECTORY}/snr.parquet",
+        **stage_outputs(
+            "vwm_behaviour",
+            "error_statistics",
+            "error_histograms",
+            "mixture_fits",
+            "mixture_densities",
+            "snr",
+        ),
     log:
-        "results/logs/vwm_behaviour/{study}/{run}/seed{seed}.log",
+        stage_log("vwm_behaviour"),
     benchmark:
-        "results/benchmarks/vwm_behaviour/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("vwm_behaviour")
     wildcard_constraints:
         study="vwm",
     conda:
@@ -23,7 +26,7 @@ rule vwm_behaviour:
     threads: 1
     resources:
         mem_mb=3000,
-        runtime=30,
+        runtime=per_seed_job(30),
     params:
         stage=stage("rnnlab.studies.vwm.stages.behaviour:behaviour"),
         settings=stage_settings("behaviour"),
@@ -33,17 +36,20 @@ rule vwm_behaviour:
 
 rule vwm_population:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        input_statistics=f"{RUN_DIRECTORY}/input_statistics.parquet",
-        selectivity=f"{RUN_DIRECTORY}/selectivity.parquet",
-        selectivity_units=f"{RUN_DIRECTORY}/selectivity_units.parquet",
-        normalisation=f"{RUN_DIRECTORY}/normalisation.parquet",
-        dale_signs=f"{RUN_DIRECTORY}/dale_signs.parquet",
+        **stage_outputs(
+            "vwm_population",
+            "input_statistics",
+            "selectivity",
+            "selectivity_units",
+            "normalisation",
+            "dale_signs",
+        ),
     log:
-        "results/logs/vwm_population/{study}/{run}/seed{seed}.log",
+        stage_log("vwm_population"),
     benchmark:
-        "results/benchmarks/vwm_population/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("vwm_population")
     wildcard_constraints:
         study="vwm",
     conda:
@@ -51,7 +57,7 @@ rule vwm_population:
     threads: 1
     resources:
         mem_mb=3000,
-        runtime=30,
+        runtime=per_seed_job(30),
     params:
         stage=stage("rnnlab.studies.vwm.stages.population:population"),
         settings=stage_settings("population"),
@@ -61,15 +67,18 @@ rule vwm_population:
 
 rule vwm_fixed_point_analysis:
     input:
-        checkpoints=f"{RUN_DIRECTORY}/checkpoints",
+        unpack(stage_inputs(checkpoints="checkpoints")),
     output:
-        vwm_fixed_points=f"{RUN_DIRECTORY}/vwm_fixed_points.parquet",
-        vwm_fixed_point_search=f"{RUN_DIRECTORY}/vwm_fixed_point_search.parquet",
-        vwm_trajectories=f"{RUN_DIRECTORY}/vwm_trajectories.parquet",
+        **stage_outputs(
+            "vwm_fixed_point_analysis",
+            "vwm_fixed_points",
+            "vwm_fixed_point_search",
+            "vwm_trajectories",
+        ),
     log:
-        "results/logs/vwm_fixed_point_analysis/{study}/{run}/seed{seed}.log",
+        stage_log("vwm_fixed_point_analysis"),
     benchmark:
-        "results/benchmarks/vwm_fixed_point_analysis/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("vwm_fixed_point_analysis")
     wildcard_constraints:
         study="vwm",
     conda:
@@ -77,7 +86,7 @@ rule vwm_fixed_point_analysis:
     threads: 1
     resources:
         mem_mb=per_attempt(4000),
-        runtime=per_attempt(60),
+        runtime=per_seed_job(60),
     params:
         stage=stage("rnnlab.studies.vwm.stages.fixed_points:fixed_points"),
         settings=stage_settings("fixed_points"),

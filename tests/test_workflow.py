@@ -118,10 +118,15 @@ def workflow_rules(directory: Path, *configfiles: str) -> dict[str, dict]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_every_job_rule_has_conda_log_and_a_pinned_env_and_compute_a_benchmark():
-    rules = workflow_rules(ROOT, "config/test.yaml")
+@pytest.mark.parametrize("configfile, kinds", [
+    ("config/test.yaml", {"train", "fixed_points"}),
+    # seeds grouped per job: the group rules and their copy rules
+    ("config/config.yaml", {"train_seed_group", "copy_trained_seed", "copy_fixed_points"}),
+])
+def test_every_job_rule_has_conda_log_and_a_pinned_env_and_compute_a_benchmark(configfile, kinds):
+    rules = workflow_rules(ROOT, configfile)
     jobs = {name: rule for name, rule in rules.items() if rule["job"]}
-    assert {"train", "aggregate", "fixed_points", "ctrnn_zoo_cddm_analysis"} <= set(jobs)
+    assert kinds | {"aggregate", "fixed_points", "ctrnn_zoo_cddm_analysis"} <= set(jobs)
     for name, rule in jobs.items():
         assert rule["log"], f"rule {name} has no log"
         assert rule["conda"] and (ROOT / "rules" / rule["conda"]).resolve().is_file(), name
@@ -238,22 +243,30 @@ def test_named_targets_exist_for_the_study_and_each_figure():
     assert all(f"ei_modcog_{name}" in job_counts(result.stdout) for name in STUDY_FIGURES)
 
 
+GROUPS = "training_jobs:\n  seeds_per_job: 2\nstage_jobs:\n  seeds_per_job: 2\n"
+
+
 def test_seed_groups_make_group_jobs_and_per_seed_copies(workflow):
-    """training_jobs.seeds_per_job: several seeds per training process, each seed's outputs
-    copied out by a job of its own. (That a grouped seed equals the seed trained alone, and
-    that a lost seed comes back alone, is checked on the whole DAG, below.)"""
-    (workflow / "config" / "groups.yaml").write_text("training_jobs:\n  seeds_per_job: 2\n")
+    """training_jobs.seeds_per_job and stage_jobs.seeds_per_job: several seeds per training or
+    stage process, each seed's outputs copied out by a job of its own. (That a grouped seed
+    equals the seed trained and analysed alone, and that a lost seed comes back alone, is
+    checked on the whole DAG, below.)"""
+    (workflow / "config" / "groups.yaml").write_text(GROUPS)
     result = snakemake(workflow, "-n", "ei_modcog_checkpoint_accuracy",
                        "--configfile", "config/test.yaml", "config/groups.yaml")
     counts = job_counts(result.stdout)
     # eg and gd: seeds 1 and 2 in one group each; the two sweep runs have seed 1 only.
     assert counts["train_seed_group"] == 4 and counts["copy_trained_seed"] == 6
+    assert counts["evaluate_checkpoints"] == 4 and counts["copy_evaluate_checkpoints"] == 6
     assert "train" not in counts
+    logs = snakemake(workflow, "-n", "--configfile", "config/test.yaml", "config/groups.yaml")
+    assert "results/logs/evaluate_checkpoints/ei_modcog/eg/seeds_1_2.log" in logs.stdout
 
 
 def lost_seed_comes_back_alone(workflow: Path, *arguments: str) -> None:
     """Everything of one seed lost and asked for again: the seed's outputs are copied out of its
-    group again (no training), byte for byte, and no other output is touched."""
+    training group again (no training), byte for byte, and nothing outside the seed's directory
+    but its stage group is touched."""
     seed2 = workflow / "results/ei_modcog/runs/eg/seed2"
     files = sorted((seed2 / "checkpoints").glob("step_*.pt")) + [seed2 / "train_log.parquet"]
     contents = {path: path.read_bytes() for path in files}
@@ -265,11 +278,26 @@ def lost_seed_comes_back_alone(workflow: Path, *arguments: str) -> None:
     shutil.rmtree(seed2)
     target = str(seed2.relative_to(workflow) / "evaluation.parquet")
     counts = job_counts(snakemake(workflow, "-n", target, *arguments).stdout)
-    assert counts == {"copy_trained_seed": 1, "evaluate_checkpoints": 1, "total": 2}
+    # The seed's checkpoints come back newer than its stage group's tables: the group (both
+    # seeds, identically) is analysed again, and only the lost seed's table copied out.
+    assert counts == {"copy_trained_seed": 1, "evaluate_checkpoints": 1,
+                      "copy_evaluate_checkpoints": 1, "total": 3}
     result = snakemake(workflow, "--cores", "2", target, *arguments)
     assert result.returncode == 0, result.stderr[-3000:]
     assert {path: path.read_bytes() for path in files} == contents
-    assert [path for path, time in times.items() if path.stat().st_mtime_ns != time] == []
+    group = workflow / "results/ei_modcog/runs/eg/stage_groups/evaluate_checkpoints/seeds_1_2"
+    touched = [path for path, time in times.items() if path.stat().st_mtime_ns != time]
+    assert touched and all(group in path.parents for path in touched), touched
+
+    # A lost table alone comes back by its copy job alone, byte for byte.
+    table = seed2 / "evaluation.parquet"
+    content = table.read_bytes()
+    table.unlink()
+    counts = job_counts(snakemake(workflow, "-n", target, *arguments).stdout)
+    assert counts == {"copy_evaluate_checkpoints": 1, "total": 1}
+    result = snakemake(workflow, "--cores", "2", target, *arguments)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert table.read_bytes() == content
 
 
 def pipeline_of_test_config(directory: Path = ROOT):
@@ -342,15 +370,15 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
     assert any(name.endswith("software_versions.tsv") for name in names)
     assert any(name.endswith("configuration.json") for name in names)
 
-    # The training of every run with two seeds again from scratch, two seeds per training job
-    # (training_jobs.seeds_per_job): every checkpoint and training log is the same, byte for
-    # byte – each seed of a group trains exactly as alone, so everything downstream is too – and
-    # a lost seed comes back alone, copied out of its group.
+    # Every per-seed table of every run with two seeds again from scratch, two seeds per
+    # training job and per stage job (training_jobs and stage_jobs: seeds_per_job): every
+    # checkpoint and table is the same, byte for byte – each seed of a group is trained and
+    # analysed exactly as alone – and a lost seed comes back alone, copied out of its groups.
     second = copy_workflow(tmp_path / "second")
-    (second / "config" / "groups.yaml").write_text("training_jobs:\n  seeds_per_job: 2\n")
+    (second / "config" / "groups.yaml").write_text(GROUPS)
     paired = sorted(str(p.relative_to(first))
-                    for p in (first / "results").glob("*/runs/*/seed2/train_log.parquet"))
-    assert len(paired) >= 3  # ei_modcog eg and gd, system_a model_a
+                    for p in (first / "results").glob("*/runs/*/seed2/*.parquet"))
+    assert len({Path(p).parent for p in paired}) >= 3  # ei_modcog eg and gd, system_a model_a
     targets = [t.replace("seed2", f"seed{seed}") for t in paired for seed in (1, 2)]
     # targets first: --configfile takes every file name after it
     result = snakemake(second, *targets, "--cores", "2", "--configfile", "config/test.yaml",
@@ -358,9 +386,10 @@ def test_whole_dag_on_the_test_config_is_complete_valid_and_bit_identical(tmp_pa
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     assert "train_seed_group" in result.stdout + result.stderr
     assert list((second / "results/ei_modcog/runs/eg/seed_groups").iterdir())
+    assert list((second / "results/system_a/runs/model_a/stage_groups").iterdir())
     outputs = [p for target in targets for p in (first / Path(target).parent).rglob("*")
-               if p.name == "train_log.parquet" or (p.suffix == ".pt" and "checkpoints" in p.parts)]
-    assert len(outputs) >= 3 * len(targets)
+               if p.suffix == ".parquet" or (p.suffix == ".pt" and "checkpoints" in p.parts)]
+    assert len(outputs) >= len(targets) + 6
     different = [
         str(p.relative_to(first))
         for p in outputs

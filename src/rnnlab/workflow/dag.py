@@ -69,7 +69,10 @@ def workflow_jobs(configfile: str | Path, root: str | Path = ".") -> list[Planne
         with tempfile.TemporaryDirectory() as workdir, \
                 SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
             workflow_api = api.workflow(
-                ResourceSettings(cores=1), ConfigSettings(configfiles=[configfile]),
+                ResourceSettings(cores=1),
+                # Stage jobs one per seed: a stage is measured on one seed's inputs (a seed
+                # group's job costs its seeds' work and one start-up, so this over-bills start-ups).
+                ConfigSettings(configfiles=[configfile], config={"stage_jobs": {"seeds_per_job": 1}}),
                 snakefile=root / "Snakefile", workdir=Path(workdir),
             )
             workflow_api.dag(DAGSettings(forceall=True))
