@@ -143,29 +143,38 @@ def write_config(workflow: Path, edit) -> None:
     (workflow / "config" / "config.yaml").write_text(yaml.safe_dump(config))
 
 
-@pytest.mark.parametrize(
-    "edit, named",
-    [
-        (lambda c: c["studies"]["ei_modcog"].update(sedes=[1]), "studies.ei_modcog.sedes: unknown key"),
-        (lambda c: c["studies"]["ei_modcog"].update(seeds="one"), "studies.ei_modcog.seeds: 'one' is not of type 'array'"),
-        (lambda c: c["studies"].pop("ei_modcog"), "studies.ei_modcog: missing section"),
-        (lambda c: c["studies"].update(ei_modkog={}), "studies.ei_modkog: no such study is included"),
-        (lambda c: c["studies"]["ei_modcog"]["training_defaults"]["model"].update(hiden_size=3),
-         "studies.ei_modcog.training_defaults.model.hiden_size: unknown key"),
-        (lambda c: c["studies"]["ei_modcog"]["runs"]["gd"].update(optimizer={"name": "adamw"}),
-         "studies.ei_modcog.runs.gd.optimizer.name: 'adamw' is not one of eg, gd, adam"),
-        (lambda c: c["studies"]["ctrnn_zoo"]["runs"]["dmts"]["task"].update(name="cddm"),
-         "studies.ctrnn_zoo.runs.dmts: the run trains task 'cddm'"),
-        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"].update(example_inhibitory_fraction=0.3),
-         "studies.ei_modcog.fixed_point_sweep.example_inhibitory_fraction: 0.3 is not one of"),
-        (lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"]["run"].update(task={"name": "dm3"}),
-         "studies.ei_modcog.fixed_point_sweep.run (fraction 0.2).task.name: 'dm3' is not one of anti,"),
-    ],
-    ids=["unknown key", "wrong type", "missing study", "unknown study", "unknown model key",
-         "bad optimizer", "zoo run named after another task", "bad example fraction",
-         "bad task in a derived run"],
-)
-def test_bad_config_fails_before_any_job_naming_the_key_without_traceback(workflow, edit, named):
+BAD_CONFIGS = {
+    "unknown key": (lambda c: c["studies"]["ei_modcog"].update(sedes=[1]),
+                    "studies.ei_modcog.sedes: unknown key"),
+    "wrong type": (lambda c: c["studies"]["ei_modcog"].update(seeds="one"),
+                   "studies.ei_modcog.seeds: 'one' is not of type 'array'"),
+    "missing study": (lambda c: c["studies"].pop("ei_modcog"), "studies.ei_modcog: missing section"),
+    "unknown study": (lambda c: c["studies"].update(ei_modkog={}),
+                      "studies.ei_modkog: no such study is included"),
+    "unknown model key": (
+        lambda c: c["studies"]["ei_modcog"]["training_defaults"]["model"].update(hiden_size=3),
+        "studies.ei_modcog.training_defaults.model.hiden_size: unknown key"),
+    "bad optimizer": (
+        lambda c: c["studies"]["ei_modcog"]["runs"]["gd"].update(optimizer={"name": "adamw"}),
+        "studies.ei_modcog.runs.gd.optimizer.name: 'adamw' is not one of eg, gd, adam"),
+    "zoo run named after another task": (
+        lambda c: c["studies"]["ctrnn_zoo"]["runs"]["dmts"]["task"].update(name="cddm"),
+        "studies.ctrnn_zoo.runs.dmts: the run trains task 'cddm'"),
+    "bad example fraction": (
+        lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"].update(example_inhibitory_fraction=0.3),
+        "studies.ei_modcog.fixed_point_sweep.example_inhibitory_fraction: 0.3 is not one of"),
+    "bad task in a derived run": (
+        lambda c: c["studies"]["ei_modcog"]["fixed_point_sweep"]["run"].update(task={"name": "dm3"}),
+        "studies.ei_modcog.fixed_point_sweep.run (fraction 0.2).task.name: 'dm3' is not one of anti,"),
+    "bad seeds per stage job": (lambda c: c.update(stage_jobs={"seeds_per_job": 0}),
+                                "stage_jobs.seeds_per_job: 0 is less than the minimum of 1"),
+}
+
+
+@pytest.mark.parametrize("case", ["unknown key", "missing study", "bad task in a derived run",
+                                  "bad seeds per stage job"])
+def test_bad_config_fails_before_any_job_naming_the_key_without_traceback(workflow, case):
+    edit, named = BAD_CONFIGS[case]
     write_config(workflow, edit)
     result = snakemake(workflow, "-n", "--cores", "1")
     output = result.stdout + result.stderr
@@ -173,6 +182,24 @@ def test_bad_config_fails_before_any_job_naming_the_key_without_traceback(workfl
     assert named in output, output[-3000:]
     assert "Traceback" not in output and 'File "' not in output, output[-3000:]
     assert not (workflow / "results").exists()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_refused_naming_the_key(case):
+    """Every case of the workflow's configuration check, in-process (the end-to-end test above
+    shows on a few that Snakemake stops with the same message and no traceback)."""
+    from rnnlab.workflow.config import ConfigError, deep_merge
+    from rnnlab.workflow.pipeline import Pipeline, included_studies, load_study
+
+    edit, named = BAD_CONFIGS[case]
+    config = yaml.safe_load((ROOT / "config" / "test.yaml").read_text())
+    edit(config)
+    config = deep_merge(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()), config)
+    if case == "missing study":  # the end-to-end test replaces config.yaml: no section at all
+        config["studies"].pop("ei_modcog")
+    with pytest.raises(ConfigError) as refused:
+        Pipeline(config, [load_study(s) for s in included_studies(ROOT)], ROOT)
+    assert named in str(refused.value)
 
 
 def test_every_config_problem_is_reported_in_one_pass(workflow):
