@@ -57,6 +57,8 @@ def test_family_runs_in_the_default_config():
     control = resolved["ablation_control"]
     for run, path, value in [
         ("ablation_leak_0_2", ("model", "leak"), 0.2),
+        ("ablation_leak_0_9", ("model", "leak"), 0.9),
+        ("ablation_leak_1", ("model", "leak"), 1.0),
         ("ablation_nonlinearity_tanh", ("model", "nonlinearity"), "tanh"),
         ("ablation_readout_e_only", ("model", "readout"), "excitatory"),
         ("ablation_row_sum_0", ("training", "row_sum_penalty"), 0.0),
@@ -69,7 +71,12 @@ def test_family_runs_in_the_default_config():
                 if variant[key].get(k) != control[key].get(k)
             }
             assert differing == ({path[1]} if key == path[0] else set()), (run, key, differing)
-    assert resolved["size_h128"]["model"]["hidden_size"] == 128
+    # The thesis' model_perf grid at this scale: its single-task set t_1 (dm1) × H 128 / 256.
+    sizes = {r for r in resolved if r.startswith("size_")}
+    assert sizes == {"size_t_1_h128", "size_t_1_h256"}
+    assert resolved["size_t_1_h256"]["model"]["hidden_size"] == 256
+    assert resolved["size_t_1_h128"]["task"]["name"] == "dm1"
+    assert "round_robin" not in resolved["size_t_1_h128"]["task"]
     study = pipeline(config)
     settings = study.aggregate("ei_modcog", "ablations").settings
     assert settings["control"] == "ablation_control"
