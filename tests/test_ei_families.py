@@ -229,11 +229,22 @@ def test_size_sweep_draws_one_series_per_task_set_side_by_side():
 
 def test_lr_sweep_marks_runs_still_rising_with_open_markers():
     figure = figures.lr_sweep(lr_table(3))
-    ax = figure.axes[0]
-    open_markers = [line for line in ax.lines
-                    if line.get_linestyle() == "None" and line.get_markerfacecolor() == "white"]
-    # Every third (optimizer, rate) has plateaued in only half of its seeds: 2 per optimizer.
-    assert sum(len(line.get_xdata()) for line in open_markers) == 4
+    # On both panels: (b) draws a run still rising at the final step, which is not a plateau.
+    for ax in figure.axes[:2]:
+        open_markers = [line for line in ax.lines if line.get_linestyle() == "None"
+                        and line.get_markerfacecolor() == "white"]
+        # Every third (optimizer, rate) has plateaued in only half of its seeds: 2 per optimizer.
+        assert sum(len(line.get_xdata()) for line in open_markers) == 4
+    # The final step (1000 here) is inside panel (b), not on its top edge.
+    assert figure.axes[1].get_ylim()[1] > 1000
+
+
+def test_size_sweep_says_mean_over_tasks_only_for_a_set_of_several():
+    several = figures.size_sweep(size_set_table(2)).axes[0].get_ylabel()
+    single = size_set_table(2)
+    single = single[single["task_set"] == "t_1"]
+    assert "mean over" in several
+    assert "mean over" not in figures.size_sweep(single).axes[0].get_ylabel()
 
 
 def test_ablation_figure_puts_control_on_top_and_no_difference_for_it():

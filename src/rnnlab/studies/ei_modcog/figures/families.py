@@ -213,7 +213,8 @@ def size_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
     ax.set_xticks(list(positions.values()), [str(s) for s in sizes])
     ax.set_xlim(-0.6, max(len(sizes), 1) - 0.4)
     ax.set_xlabel("hidden units H")
-    ax.set_ylabel(ACCURACY_LABEL + ("\n(mean over a set's tasks)" if sets != [None] else ""))
+    several = "tasks" in final and final["tasks"].astype(str).str.contains(",").any()
+    ax.set_ylabel(ACCURACY_LABEL + ("\n(mean over a set's tasks)" if several else ""))
     ax.set_ylim(0, 1.02)
     if chance is not None:
         chance_line(ax, chance, label=chance_text(chance))
