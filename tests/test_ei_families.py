@@ -57,6 +57,8 @@ def test_family_runs_in_the_default_config():
     control = resolved["ablation_control"]
     for run, path, value in [
         ("ablation_leak_0_2", ("model", "leak"), 0.2),
+        ("ablation_leak_0_9", ("model", "leak"), 0.9),
+        ("ablation_leak_1", ("model", "leak"), 1.0),
         ("ablation_nonlinearity_tanh", ("model", "nonlinearity"), "tanh"),
         ("ablation_readout_e_only", ("model", "readout"), "excitatory"),
         ("ablation_row_sum_0", ("training", "row_sum_penalty"), 0.0),
@@ -69,7 +71,12 @@ def test_family_runs_in_the_default_config():
                 if variant[key].get(k) != control[key].get(k)
             }
             assert differing == ({path[1]} if key == path[0] else set()), (run, key, differing)
-    assert resolved["size_h128"]["model"]["hidden_size"] == 128
+    # The thesis' model_perf grid at this scale: its single-task set t_1 (dm1) × H 128 / 256.
+    sizes = {r for r in resolved if r.startswith("size_")}
+    assert sizes == {"size_t_1_h128", "size_t_1_h256"}
+    assert resolved["size_t_1_h256"]["model"]["hidden_size"] == 256
+    assert resolved["size_t_1_h128"]["task"]["name"] == "dm1"
+    assert "round_robin" not in resolved["size_t_1_h128"]["task"]
     study = pipeline(config)
     settings = study.aggregate("ei_modcog", "ablations").settings
     assert settings["control"] == "ablation_control"
@@ -222,11 +229,22 @@ def test_size_sweep_draws_one_series_per_task_set_side_by_side():
 
 def test_lr_sweep_marks_runs_still_rising_with_open_markers():
     figure = figures.lr_sweep(lr_table(3))
-    ax = figure.axes[0]
-    open_markers = [line for line in ax.lines
-                    if line.get_linestyle() == "None" and line.get_markerfacecolor() == "white"]
-    # Every third (optimizer, rate) has plateaued in only half of its seeds: 2 per optimizer.
-    assert sum(len(line.get_xdata()) for line in open_markers) == 4
+    # On both panels: (b) draws a run still rising at the final step, which is not a plateau.
+    for ax in figure.axes[:2]:
+        open_markers = [line for line in ax.lines if line.get_linestyle() == "None"
+                        and line.get_markerfacecolor() == "white"]
+        # Every third (optimizer, rate) has plateaued in only half of its seeds: 2 per optimizer.
+        assert sum(len(line.get_xdata()) for line in open_markers) == 4
+    # The final step (1000 here) is inside panel (b), not on its top edge.
+    assert figure.axes[1].get_ylim()[1] > 1000
+
+
+def test_size_sweep_says_mean_over_tasks_only_for_a_set_of_several():
+    several = figures.size_sweep(size_set_table(2)).axes[0].get_ylabel()
+    single = size_set_table(2)
+    single = single[single["task_set"] == "t_1"]
+    assert "mean over" in several
+    assert "mean over" not in figures.size_sweep(single).axes[0].get_ylabel()
 
 
 def test_ablation_figure_puts_control_on_top_and_no_difference_for_it():

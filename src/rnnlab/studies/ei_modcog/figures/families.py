@@ -41,6 +41,7 @@ VARIANT_LABELS = {
     "control": "control",
     "leak_0_2": "leak 0.2",
     "leak_0_5": "leak 0.5",
+    "leak_0_9": "leak 0.9",
     "leak_1": "leak 1",
     "nonlinearity_tanh": "tanh",
     "nonlinearity_softplus": "softplus",
@@ -63,9 +64,9 @@ def lr_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
     """EG vs GD over one grid of learning rates: (a) final test accuracy, (b) the training step
     at which the checkpoint accuracy plateaued; mean ± 95% CI over seeds (bands).
 
-    On (a) a filled marker means every seed's accuracy had plateaued by the end of training,
-    an open marker that at least one seed was still rising (then (b) counts it at the final
-    step).
+    On both panels a filled marker means every seed's accuracy had plateaued by the end of
+    training, an open marker that at least one seed was still rising (then (b) counts it at
+    the final step, which the open marker flags as "not a plateau").
     """
     require(performance, ("optimizer", "learning_rate") + STATISTIC_COLUMNS, "lr_sweep")
     figure = new_figure(8.0, 3.1)
@@ -79,15 +80,11 @@ def lr_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
         plot_statistic(ax_accuracy, final, "learning_rate", color=color,
                        label=run_label(optimizer))
         plateaued = select(of_optimizer, quantity="plateaued").set_index("learning_rate")["mean"]
-        done = final["learning_rate"].map(plateaued).fillna(0).to_numpy() >= 1
-        x, y = final["learning_rate"].to_numpy(float), final["mean"].to_numpy(float)
-        ax_accuracy.plot(x[done], y[done], linestyle="none", marker=marker, color=color,
-                         markersize=5, zorder=4)
-        ax_accuracy.plot(x[~done], y[~done], linestyle="none", marker=marker, color=color,
-                         markerfacecolor="white", markersize=5, zorder=4)
-        steps = select(of_optimizer, quantity="plateau_step")
-        plot_statistic(ax_plateau, steps, "learning_rate", color=color, marker=marker,
+        steps = select(of_optimizer, quantity="plateau_step").sort_values("learning_rate")
+        plot_statistic(ax_plateau, steps, "learning_rate", color=color,
                        label=run_label(optimizer))
+        for ax, frame in ((ax_accuracy, final), (ax_plateau, steps)):
+            plateau_markers(ax, frame, plateaued, color, marker)
     for ax in (ax_accuracy, ax_plateau):
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
@@ -103,6 +100,11 @@ def lr_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
     ax_plateau.set_ylabel("training step at which\ntest accuracy plateaued")
     plain_steps(ax_plateau)
     ax_plateau.set_ylim(bottom=0)
+    steps = select(performance, quantity="plateau_step")
+    if not steps.empty:  # room above the final step, where runs still rising are drawn
+        top = np.nanmax(steps[["mean", "ci_high"]].to_numpy(float))
+        if np.isfinite(top) and top > 0:
+            ax_plateau.set_ylim(0, 1.08 * top)
     handles, labels = ax_accuracy.get_legend_handles_labels()
     if optimizers:
         handles += [
@@ -116,6 +118,19 @@ def lr_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
                       title=interval_title(performance["n"]))
     add_panel_letters((ax_accuracy, ax_plateau))
     return figure
+
+
+def plateau_markers(ax, frame: pd.DataFrame, plateaued: pd.Series, color: str, marker: str):
+    """Markers on a learning-rate curve: filled where every seed had plateaued (``plateaued``:
+    learning rate → fraction of seeds), open where at least one was still rising."""
+    if frame.empty:
+        return
+    done = frame["learning_rate"].map(plateaued).fillna(0).to_numpy() >= 1
+    x, y = frame["learning_rate"].to_numpy(float), frame["mean"].to_numpy(float)
+    ax.plot(x[done], y[done], linestyle="none", marker=marker, color=color, markersize=5,
+            zorder=4)
+    ax.plot(x[~done], y[~done], linestyle="none", marker=marker, color=color,
+            markerfacecolor="white", markersize=5, zorder=4)
 
 
 # ----------------------------------------------------------------------------- (g)
@@ -198,7 +213,8 @@ def size_sweep(performance: pd.DataFrame, *, chance: float | None = CHANCE):
     ax.set_xticks(list(positions.values()), [str(s) for s in sizes])
     ax.set_xlim(-0.6, max(len(sizes), 1) - 0.4)
     ax.set_xlabel("hidden units H")
-    ax.set_ylabel(ACCURACY_LABEL + ("\n(mean over a set's tasks)" if sets != [None] else ""))
+    several = "tasks" in final and final["tasks"].astype(str).str.contains(",").any()
+    ax.set_ylabel(ACCURACY_LABEL + ("\n(mean over a set's tasks)" if several else ""))
     ax.set_ylim(0, 1.02)
     if chance is not None:
         chance_line(ax, chance, label=chance_text(chance))
