@@ -20,6 +20,7 @@ CONDITIONS = ("hold", "recall")
 CONDITION_MARKERS = {"hold": "o", "recall": "^"}
 WRAP_COLOR = "#D55E00"
 LINK_COLOR = "#777777"
+SLOW_COLOR = "#222222"
 # The thresholds of rnnlab.analysis.manifold_topology (read there, not copied).
 
 
@@ -43,7 +44,7 @@ def ring_closure(analytics: pd.DataFrame, points: pd.DataFrame):
     """memory_anti_angle. Top (a, b: hold, recall), first seed: the held states of noise-free
     trials on the angle grid in PC1–PC2, coloured by the remembered angle, consecutive angles
     joined (grey), the wrap-around pair (last angle → first) in orange; the condition's slow
-    points small grey. Bottom (c, d): the H1 persistence diagram of those slow points (death
+    points small black, on top (the title names the failed test of a loop that is not closed). Bottom (c, d): the H1 persistence diagram of those slow points (death
     against birth; a loop far above the diagonal lives long) with the closure region (birth ≤
     the threshold × death). Right (e): every seed's closure statistics, second-loop ratio
     against the loop's birth fraction (closed: lower left box); (f): the worst neighbour rank
@@ -96,7 +97,7 @@ def ring_closure(analytics: pd.DataFrame, points: pd.DataFrame):
                               label="wrap-around (last → first angle)"))
     if not points.empty:
         handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3,
-                              color=NEUTRAL_COLOR, label="slow points"))
+                              color=SLOW_COLOR, label="slow points (a, b: on top)"))
     handles += seed_handles
     if handles:
         figure.legend(handles=handles, loc="outside upper center", ncol=min(len(handles), 4),
@@ -112,16 +113,20 @@ def _verdict(rows: pd.DataFrame) -> str:
     values = dict(zip(summary.get("quantity", []), summary.get("value", [])))
     if "is_closed" not in values:
         return ""
-    return "\n" + ("closed" if values["is_closed"] == 1 else "not closed")
+    if values["is_closed"] == 1:
+        return "\nclosed"
+    failed = [name for key, name in (("homology_closed", "slow points' loop"),
+                                     ("neighbours_closed", "held-state order"))
+              if values.get(key) == 0]
+    return "\nnot closed" + (f" ({', '.join(failed)})" if failed else "")
 
 
 def _draw_held(ax, held: pd.DataFrame, slow: pd.DataFrame) -> bool:
     """Held states coloured by angle, joined in angle order; returns whether the wrap-around
     link was drawn."""
-    if not slow.empty:
-        ax.scatter(slow["pc1"], slow["pc2"], s=3, color=NEUTRAL_COLOR, alpha=0.5, linewidths=0,
-                   zorder=2)
     if held.empty or "pc1" not in held:
+        if not slow.empty:
+            ax.scatter(slow["pc1"], slow["pc2"], s=4, color=SLOW_COLOR, linewidths=0, zorder=6)
         no_data(ax)
         return False
     held = held.sort_values("held_angle")
@@ -131,6 +136,8 @@ def _draw_held(ax, held: pd.DataFrame, slow: pd.DataFrame) -> bool:
             zorder=4)
     ax.scatter(x, y, c=np.degrees(held["held_angle"].to_numpy(float)), cmap=DIRECTION_CMAP,
                vmin=0, vmax=360, s=14, linewidths=0, zorder=5)
+    if not slow.empty:  # on top: where the loop has no slow points shows
+        ax.scatter(slow["pc1"], slow["pc2"], s=4, color=SLOW_COLOR, linewidths=0, zorder=6)
     # few ticks: a collapsed manifold spans a tiny range whose long tick labels collide
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
