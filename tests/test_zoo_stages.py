@@ -427,3 +427,36 @@ def test_test_trials_cover_every_condition_when_they_can():
     assert len(counts) == 36 and counts.min() == 1 and counts.max() == 2 and counts.sum() == 64
     cddm = make_task("cddm", dt_ms=20.0)  # 450 conditions > 64 trials: random ones
     assert zoo_equilibria.test_trials(cddm, 64, np.random.default_rng(0)).batch_size == 64
+
+
+class _Rotation:
+    """A toy model whose step turns (x1, x2) by ω·dt (rad/ms) and leaves the rest: a ring with a
+    uniform drift of ω (the closure test's drift must read it back in degrees per second)."""
+
+    def __init__(self, omega_per_ms: float, dt_ms: float):
+        self.turn = omega_per_ms * dt_ms
+
+    def step(self, state, u):
+        c, s = np.cos(self.turn), np.sin(self.turn)
+        x1, x2 = state[:, :1], state[:, 1:2]
+        return torch.cat([c * x1 - s * x2, s * x1 + c * x2, state[:, 2:]], dim=1)
+
+
+def test_loop_drift_reads_the_drift_off_the_loop_in_degrees_per_second():
+    from rnnlab.studies.ctrnn_zoo.stages.closure import loop_angles, loop_drift
+
+    angles = 2 * np.pi * np.arange(72) / 72
+    # A non-circular closed loop (an ellipse tilted out of its plane): read by position.
+    loop = np.column_stack([3 * np.cos(angles), np.sin(angles), 0.5 * np.cos(angles)])
+    between = angles + np.radians(2.0)
+    probes = np.column_stack([3 * np.cos(between), np.sin(between), 0.5 * np.cos(between)])
+    read = np.degrees(np.angle(np.exp(1j * (loop_angles(probes, loop, angles) - between))))
+    assert np.abs(read).max() < 0.3  # degrees: interpolated between 5° vertices
+    assert np.allclose(loop_angles(loop, loop, angles), angles)
+    # A circle turning at 20°/s: every angle drifts +20°/s (the wrap-around included).
+    circle = np.column_stack([np.cos(angles), np.sin(angles), np.zeros(72)])
+    drift = loop_drift(_Rotation(np.radians(20.0) / 1000.0, 20.0), np.zeros(1), angles,
+                       circle, 1000.0, 20.0)
+    assert drift == pytest.approx(np.full(72, 20.0), abs=0.05)
+    still = loop_drift(_Rotation(0.0, 20.0), np.zeros(1), angles, circle, 1000.0, 20.0)
+    assert np.abs(still).max() < 1e-9

@@ -63,11 +63,15 @@ def _analytics(rng) -> pd.DataFrame:
                 fraction_ordered_neighbours=1.0 if closed else 0.98,
                 worst_neighbour_rank=2 if closed else 40, wrap_neighbour_rank=1,
                 max_step_ratio=1.5, wrap_step_ratio=1.0, neighbours_closed=closed,
+                drift_median_deg_per_s=2.0, drift_max_deg_per_s=6.0 if closed else 20.0,
+                drift_over_period_max_deg=7.2 if closed else 24.0, fraction_held_slow=0.7,
                 is_closed=closed)
             rows += _summary_rows("memory_anti_angle", seed, condition, "closure", summary)
             radius = 3.0 if condition == "hold" else 2.0
             for k, angle in enumerate(np.linspace(0, 2 * np.pi, 72, endpoint=False)):
                 for q, v in dict(held_angle=angle, neighbour_rank=1, step=0.3,
+                                 drift_deg_per_s=(2 + seed) * np.sin(2 * angle + seed),
+                                 q_ratio=0.5,
                                  pc1=radius * np.cos(angle), pc2=radius * np.sin(angle),
                                  pc3=0.0).items():
                     rows.append(dict(run="memory_anti_angle", seed=seed, task="memory_anti_angle",

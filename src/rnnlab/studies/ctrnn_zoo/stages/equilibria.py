@@ -27,7 +27,9 @@ more under the condition's constant input) run on the slow points and depend on 
   selection vector's cosines to the relevant, irrelevant and context input directions;
 * memory_anti_number: a line attractor for "hold" and for "recall";
 * memory_anti_angle: a ring attractor for "hold" and for "recall", with the closure test of
-  ``stages.closure`` (persistent homology of the slow points, held states ordered by angle);
+  ``stages.closure`` (persistent homology of the slow points, held states ordered by angle)
+  and the drift round the loop; its slow search is also seeded from the held states of every
+  angle of the closure grid;
 * three_bit_flip_flop: stable points and the saddles between them for "no_input" (exact roots);
 * dmts: none.
 
@@ -64,7 +66,7 @@ from rnnlab.checkpoints import list_checkpoints
 from rnnlab.experiment import load_model
 from rnnlab.stages.tagging import tag
 import rnnlab.studies.ctrnn_zoo.tables  # noqa: F401  (registers the study's tables)
-from rnnlab.studies.ctrnn_zoo.stages.closure import closure_rows
+from rnnlab.studies.ctrnn_zoo.stages.closure import closure_rows, grid_held_states
 from rnnlab.tables import empty_frame
 
 # Tolerances of the exact search on q = ½‖dx/dt‖², in 1/ms² (the flow is in 1/ms). With τ = 100 ms,
@@ -76,6 +78,9 @@ from rnnlab.tables import empty_frame
 #   slow compared with the task's dynamics (a loose 1e-5 would allow 4.5 units per second).
 CONVERGED_Q = 1e-12
 SLOW_POINT_Q = 5e-9
+# Tasks whose memory is a ring: closure test, drift round the loop, slow search seeded at every
+# angle of the closure grid.
+RING_TASKS = ("memory_anti_angle",)
 
 
 # The exact search keeps a 300-step Adam warm start (the library's default is none): on a
@@ -116,7 +121,9 @@ class ZooEquilibriumSettings:
         closure_angles: remembered angles (an even grid) of the ring-closure test's held states
             (``stages.closure``).
         closure_relaxation_ms: how long those end-of-period states are held under the
-            condition's input before the test.
+            condition's input before the test; they also seed the slow search.
+        closure_drift_ms: how long the relaxed states are then left under the condition's
+            input to measure the drift round the loop (degrees of remembered angle per s).
     """
 
     n_trials: int = 128
@@ -132,6 +139,7 @@ class ZooEquilibriumSettings:
     held_relaxation_ms: float = 300.0
     closure_angles: int = 72
     closure_relaxation_ms: float = 1000.0
+    closure_drift_ms: float = 1000.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "ZooEquilibriumSettings":
@@ -298,13 +306,15 @@ def input_directions(model, task, condition: str) -> dict[str, np.ndarray]:
 
 
 def analytics_rows(model, task, condition: str, exact, slow, exact_labels, pcs, settings,
-                   held: HeldStates, first_slow: int) -> list[dict]:
+                   held: HeldStates, first_slow: int, grid=None, q_tolerance: float = np.nan
+                   ) -> list[dict]:
     """The attractor analytics the task calls for at one input condition (maybe none).
 
     Line and ring analytics run on the slow points (``slow``, numbered from ``first_slow`` in
     the equilibria table), each with its output geometry (analysis "output"); a ring also with
     its closure test (analysis "closure", ``stages.closure``), which its verdict requires; the
-    flip-flop structure on the exact roots."""
+    flip-flop structure on the exact roots. ``grid``: the ring's (angles, relaxed held states)
+    (``stages.closure.grid_held_states``); ``q_tolerance``: the slow search's."""
     every_slow = np.arange(len(slow))
     weight_output = model.effective_output_weight().detach().double().numpy()
     if task.name == "cddm" and condition in ("motion_context", "colour_context"):
@@ -315,8 +325,8 @@ def analytics_rows(model, task, condition: str, exact, slow, exact_labels, pcs, 
         return (line_rows(slow, every_slow, condition, pcs, {}, held, first_slow)
                 + output_rows(slow.states, weight_output, condition, 1))
     if task.name == "memory_anti_angle" and condition in ("hold", "recall"):
-        closure = closure_rows(model, task, condition, slow.states, settings.closure_angles,
-                               settings.closure_relaxation_ms, settings.seed, pcs)
+        closure = closure_rows(model, task, condition, slow.states, grid, q_tolerance,
+                               held.period_ms, settings.closure_drift_ms, pcs)
         closed = next(r["value"] for r in closure
                       if r["point"] == -1 and r["quantity"] == "is_closed")
         return (ring_rows(slow, every_slow, condition, held, first_slow, closed=closed == 1)
@@ -355,7 +365,13 @@ def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[st
 
         exact = search(model, inputs, initial_states(visited, settings, rng), settings)
         exact_frame = point_rows(exact, condition, pcs, settings, "exact")
-        slow = search(model, inputs, initial_states(held.visited, settings, rng), settings,
+        slow_initial = initial_states(held.visited, settings, rng)
+        grid = None
+        if task.name in RING_TASKS:  # seeded at every angle of the grid too (stages.closure)
+            grid = grid_held_states(model, task, condition, settings.closure_angles,
+                                    settings.closure_relaxation_ms, settings.seed)
+            slow_initial = np.concatenate([slow_initial, grid[1]])
+        slow = search(model, inputs, slow_initial, settings,
                       settings.slow_settings(slow_q, held.scale))
         slow_frame = point_rows(slow, condition, pcs, settings, "slow", len(exact))
         points += [exact_frame, slow_frame]
@@ -366,7 +382,7 @@ def analyse_equilibria(model, task, settings: ZooEquilibriumSettings) -> dict[st
         exact_labels = exact_frame["stability"].to_numpy(dtype=str)
         relaxed = relax(model, inputs, held, settings.held_relaxation_ms, task.dt_ms)
         analytics += analytics_rows(model, task, condition, exact, slow, exact_labels, pcs,
-                                    settings, relaxed, len(exact))
+                                    settings, relaxed, len(exact), grid, slow_q)
     equilibria = pd.concat([p for p in points if len(p)] or points[:1], ignore_index=True)
     equilibria.insert(0, "task", task.name)
     analytics_columns = [c for c in empty_frame("attractor_analytics").columns
