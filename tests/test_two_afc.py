@@ -25,10 +25,16 @@ from rnnlab.studies.two_afc.tasks import (
     PsychRNNDiscriminationTask,
     TwoChannelTask,
     grid_batch,
+    mirror_paired_sample,
     psychrnn_noise_std,
     signed_trials,
 )
-from rnnlab.studies.two_afc.training import Curriculum, StudyTraining, train_decision_network
+from rnnlab.studies.two_afc.training import (
+    Curriculum,
+    LearningRateDecay,
+    StudyTraining,
+    train_decision_network,
+)
 
 # ---------------------------------------------------------------------------------- tasks
 
@@ -355,3 +361,87 @@ def test_gated_dale_network_learns_and_the_curriculum_lowers_the_coherence():
     accuracy = float((logits[:, -1].argmax(1).numpy() == batch.conditions["label"]).mean())
     assert accuracy > 0.9
     assert mixed_sign_columns(model) == 0
+
+
+# ------------------------------------------------------- class balance and step-size decay
+
+
+@pytest.mark.parametrize("task", [
+    TwoChannelTask(n_steps=8, stimulus_onset=1, stimulus_offset=6),
+    PsychRNNDiscriminationTask(T_ms=200.0, dt_ms=20.0),
+])
+def test_mirror_paired_batches_hold_each_trial_and_its_mirror_image(task):
+    batch = mirror_paired_sample(task, np.random.default_rng(3), 12, coherence=None)
+    first, second = slice(0, 6), slice(6, 12)
+    assert batch.inputs.shape == (12, task.n_steps, 2) and batch.inputs.dtype == np.float32
+    np.testing.assert_array_equal(batch.inputs[second], batch.inputs[first][..., ::-1])
+    labels = batch.conditions["label"].to_numpy()
+    np.testing.assert_array_equal(labels[second], 1 - labels[first])
+    assert labels.sum() == 6  # exactly half the batch on each side
+    signed = batch.conditions["signed_coherence"].to_numpy()
+    np.testing.assert_array_equal(signed[second], -signed[first])
+    np.testing.assert_array_equal(batch.loss_mask[second], batch.loss_mask[first])
+    for bounds in batch.periods.values():
+        np.testing.assert_array_equal(bounds[second], bounds[first])
+    if batch.targets is not None:
+        np.testing.assert_array_equal(batch.targets[second], batch.targets[first][..., ::-1])
+    # The mirrored half is the task's own rule applied to the swapped trial: the correct side
+    # carries the coherence.
+    if task.name == "two_channel":
+        stimulus = batch.inputs[:, task.stimulus_onset:task.stimulus_offset].mean(axis=1)
+        mean_diff = stimulus[:, 1] - stimulus[:, 0]
+        strong = batch.conditions["coherence"].to_numpy() >= 0.2
+        assert (np.sign(mean_diff[strong]) == np.sign(signed[strong])).mean() > 0.7
+    with pytest.raises(ValueError, match="even"):
+        mirror_paired_sample(task, np.random.default_rng(3), 7)
+
+
+def test_training_config_reads_class_balance_and_decay_and_rejects_bad_ones():
+    run = {"training": {"steps": 8, "batch_size": 4, "class_balance": "mirror",
+                        "learning_rate_decay": {"start_fraction": 0.5, "final_factor": 0.1}},
+           "optimizer": {"learning_rate": 0.01}}
+    config = StudyTraining.from_run(run)
+    assert config.class_balance == "mirror"
+    assert config.learning_rate_decay == LearningRateDecay(0.5, 0.1)
+    with pytest.raises(ValueError, match="even"):
+        StudyTraining.from_run({"training": {"batch_size": 5, "class_balance": "mirror"}})
+    with pytest.raises(ValueError, match="class_balance"):
+        StudyTraining.from_run({"training": {"class_balance": "shuffle"}})
+    with pytest.raises(ValueError, match="final_factor"):
+        LearningRateDecay(0.5, 0.0)
+
+
+def test_step_size_decays_linearly_over_the_last_updates_and_only_there():
+    decay = LearningRateDecay(start_fraction=0.5, final_factor=0.1)
+    factors = [decay.factor(update, 10) for update in range(10)]
+    assert factors[:5] == [1.0] * 5
+    np.testing.assert_allclose(factors[5:], [1.0, 0.82, 0.64, 0.46, 0.28])
+    assert [LearningRateDecay().factor(u, 10) for u in range(10)] == [1.0] * 10
+
+    def trained(decaying: bool):
+        torch.manual_seed(0)
+        model = _gated(n=12)
+        task = TwoChannelTask(n_steps=6, stimulus_onset=1, stimulus_offset=5)
+        config = StudyTraining(
+            steps=8, batch_size=8, learning_rate=0.05, log_every=1, class_balance="mirror",
+            checkpoint_fractions=(0.5, 1.0),
+            learning_rate_decay=LearningRateDecay(0.5, 0.01 if decaying else 1.0))
+        saved = {}
+        log = train_decision_network(model, task, config, seed=0,
+                                     save_checkpoint=lambda step, state, extras: saved.update(
+                                         {step: state}))
+        return saved, log
+
+    constant, constant_log = trained(False)
+    decayed, decayed_log = trained(True)
+    # The same updates until the decay starts, different ones after.
+    for name, value in constant[4].items():
+        torch.testing.assert_close(decayed[4][name], value, rtol=0, atol=0)
+    assert not torch.equal(decayed[8]["weight_input"], constant[8]["weight_input"])
+    # Adam moves each weight by about its step size: smaller steps, smaller moves.
+    moved = {name: float((run[8]["weight_input"] - run[4]["weight_input"]).abs().mean())
+             for name, run in (("constant", constant), ("decayed", decayed))}
+    assert moved["decayed"] < 0.7 * moved["constant"]
+    assert constant_log["learning_rate"].tolist() == [0.05] * 8
+    np.testing.assert_allclose(decayed_log["learning_rate"],
+                               [0.05 * decay for decay in (1, 1, 1, 1, 1, 0.7525, 0.505, 0.2575)])

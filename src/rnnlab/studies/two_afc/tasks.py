@@ -88,6 +88,42 @@ def grid_batch(task, signed_coherences, repeats: int, seed: int, **fixed):
     return dataclasses.replace(batch, inputs=inputs), signed
 
 
+def mirrored(batch: TaskBatch) -> TaskBatch:
+    """The batch followed by its mirror image (2B trials): the same trials with the two
+    channels (and targets) swapped, the label flipped and the signed coherence negated."""
+    conditions = batch.conditions
+    mirror = conditions.copy()
+    mirror["label"] = 1 - mirror["label"]
+    mirror["signed_coherence"] = -mirror["signed_coherence"]
+
+    def twice(array):
+        return None if array is None else np.concatenate([array, array])
+
+    return dataclasses.replace(
+        batch,
+        inputs=np.concatenate([batch.inputs, batch.inputs[..., ::-1]]),
+        targets=None if batch.targets is None
+        else np.concatenate([batch.targets, batch.targets[..., ::-1]]),
+        loss_mask=twice(batch.loss_mask),
+        decision_mask=twice(batch.decision_mask),
+        conditions=pd.concat([conditions, mirror], ignore_index=True),
+        periods={name: twice(bounds) for name, bounds in batch.periods.items()},
+    )
+
+
+def mirror_paired_sample(task, rng: np.random.Generator, batch_size: int,
+                         coherence=None) -> TaskBatch:
+    """A class-balanced training batch of ``batch_size`` (even) trials: ``batch_size / 2``
+    trials drawn as ``task.sample`` draws them, then their mirror images (``mirrored``). Each
+    side is exactly half the batch and every noise sample is seen once for each side, so the
+    gradient of an update carries no class imbalance and no side-specific noise: what it
+    says about the network's left/right asymmetry is the network's own (a symmetric network
+    gets zero gradient on the difference of its output biases)."""
+    if batch_size % 2:
+        raise ValueError(f"mirror-paired batches need an even batch size, got {batch_size}")
+    return mirrored(task.sample(rng, batch_size // 2, coherence=coherence))
+
+
 @dataclass(frozen=True, kw_only=True)
 class TwoChannelTask:
     """The seed's two-channel evidence task (see the module docstring)."""

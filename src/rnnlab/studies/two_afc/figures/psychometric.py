@@ -61,10 +61,12 @@ def psychometric(curves, fits):
     top = [figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])]
     bottom = [figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])]
     titles = ("training regimes", "gating and ACG")
-    n = seeds_label(curves["n"]) if not curves.empty else "n = 0 seeds"
     for ax, runs, title in zip(top, PANELS, titles):
         draw_curves(ax, curves, fits, runs)
-        ax.set_title(f"{title}: mean ± 95% CI, {n}", loc="right")
+        # n of the runs drawn here (the table also holds the 2-seed library comparison).
+        shown = curves[curves["run"].isin(runs)] if "run" in curves.columns else curves.iloc[0:0]
+        n = seeds_label(shown["n"]) if not shown.empty else "n = 0 seeds"
+        ax.set_title(f"{title}, {n}", loc="right")
         ax.legend(loc="upper left", fontsize=6.5)
     positions = np.arange(len(FIT_RUNS))
     slope_ax, lapse_ax = bottom
