@@ -100,7 +100,7 @@ def test_every_shipped_config_is_accepted_and_resolves_its_runs():
     test = pipeline()
     assert sorted(test.runs["ei_modcog"]) == [
         "ablation_control", "ablation_readout_e_only", "eg", "gd", "inhibition_0.2",
-        "inhibition_0.4", "lr_eg_0.1", "lr_gd_0.1", "size_h8",
+        "inhibition_0.4", "lr_eg_0.1", "lr_gd_0.1", "size_t_1_h8",
     ]
     assert test.seeds["ei_modcog"]["eg"] == (1, 2)
     assert test.seeds["ei_modcog"]["inhibition_0.2"] == (1,)  # the sweep's own seeds
