@@ -115,10 +115,10 @@ def _verdict(rows: pd.DataFrame) -> str:
         return ""
     if values["is_closed"] == 1:
         return "\nclosed"
-    failed = [name for key, name in (("homology_closed", "slow points' loop"),
-                                     ("neighbours_closed", "held-state order"))
+    # short names: both failed must fit one panel's width (the caption spells them out)
+    failed = [name for key, name in (("homology_closed", "H1"), ("neighbours_closed", "order"))
               if values.get(key) == 0]
-    return "\nnot closed" + (f" ({', '.join(failed)})" if failed else "")
+    return "\nnot closed" + (f" ({' + '.join(failed)})" if failed else "")
 
 
 def _draw_held(ax, held: pd.DataFrame, slow: pd.DataFrame) -> bool:

@@ -145,5 +145,8 @@ def fixed_points(points, trajectories):
                     label=f"{condition}: unstable")
     if norm is not None:
         coherence_colorbar(figure, [ax], norm)
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=2, fontsize=6.5)
+    # the trajectories' start dot and decision squares are drawn too: they join the legend
+    handles = ax.get_legend_handles_labels()[0] + marker_handles()
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=2,
+              fontsize=6.5)
     return figure
