@@ -184,7 +184,7 @@ def _draw_seed_summary(summary_ax, rank_ax, closure: pd.DataFrame, birth_limit: 
                         + (0.12 if condition == "recall" else -0.12),
                         rows["worst_neighbour_rank"], s=22, marker=CONDITION_MARKERS[condition],
                         facecolors="none", edgecolors="k", label=condition)
-    summary_ax.set_xlim(0, 1.02)
+    summary_ax.set_xlim(0, 1.06)  # a network without a loop sits at 1
     summary_ax.set_ylim(bottom=0)
     summary_ax.set_xlabel("loop birth / death (no loop: 1)")
     summary_ax.set_ylabel("2nd / 1st H1 persistence")
@@ -201,7 +201,7 @@ def _draw_seed_summary(summary_ax, rank_ax, closure: pd.DataFrame, birth_limit: 
     rank_ax.set_xticks(range(len(seeds)), [str(s) for s in seeds])
     rank_ax.set_xlabel("training seed")
     rank_ax.set_ylabel("worst neighbour rank")
-    rank_ax.set_title(f"held states (closed: ≤ {rank_limit}, dotted)")
+    rank_ax.set_title(f"held-state order (closed: ≤ {rank_limit})")
 
 
 def _draw_drift(drift_axes, period_ax, closure: pd.DataFrame) -> list:
@@ -252,7 +252,9 @@ def _draw_drift(drift_axes, period_ax, closure: pd.DataFrame) -> list:
                               edgecolors="k", label=condition)
         period_ax.set_xticks(range(len(seeds)), [str(s) for s in seeds])
         period_ax.set_xlim(-0.6, len(seeds) - 0.4)
-        period_ax.set_ylim(bottom=0)  # markers as in e and f (their legends)
+        # markers as in e and f (their legends); room above the highest marker
+        highest = float(wide["drift_over_period_max_deg"].max())
+        period_ax.set_ylim(0, 1.12 * highest if highest > 0 else 1.0)
     period_ax.set_xlabel("training seed")
     period_ax.set_ylabel("largest drift over the period (°)")
     period_ax.set_title("fastest drift × longest period")
