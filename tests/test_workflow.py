@@ -304,12 +304,13 @@ def lost_seed_comes_back_alone(workflow: Path, *arguments: str) -> None:
     }
     shutil.rmtree(seed2)
     target = str(seed2.relative_to(workflow) / "evaluation.parquet")
-    counts = job_counts(snakemake(workflow, "-n", target, *arguments).stdout)
+    trained = str(seed2.relative_to(workflow) / "train_log.parquet")
+    counts = job_counts(snakemake(workflow, "-n", trained, target, *arguments).stdout)
     # The seed's checkpoints come back newer than its stage group's tables: the group (both
     # seeds, identically) is analysed again, and only the lost seed's table copied out.
     assert counts == {"copy_trained_seed": 1, "evaluate_checkpoints": 1,
                       "copy_evaluate_checkpoints": 1, "total": 3}
-    result = snakemake(workflow, "--cores", "2", target, *arguments)
+    result = snakemake(workflow, "--cores", "2", trained, target, *arguments)
     assert result.returncode == 0, result.stderr[-3000:]
     assert {path: path.read_bytes() for path in files} == contents
     group = workflow / "results/ei_modcog/runs/eg/stage_groups/evaluate_checkpoints/seeds_1_2"
