@@ -21,7 +21,6 @@ from rnnlab.workflow.pipeline import (
     SEED_GROUP_DIRECTORY,
     Pipeline,
     load_study,
-    seed_group_name,
 )
 
 
@@ -233,11 +232,11 @@ def stage_group_of_seed(rule_name):
     tables of stage ``rule_name`` (a seed outside the run's list forms a group of its own)."""
 
     def group_directory(wildcards):
-        seed = int(wildcards.seed)
-        groups = PIPELINE.seed_groups(wildcards.study, wildcards.run, STAGE_SEEDS_PER_JOB)
-        group = next((group for group in groups if seed in group), (seed,))
+        group = PIPELINE.seed_group_of(
+            wildcards.study, wildcards.run, int(wildcards.seed), STAGE_SEEDS_PER_JOB
+        )
         return stage_group_pattern(rule_name).format(
-            study=wildcards.study, run=wildcards.run, seed_group=seed_group_name(group)
+            study=wildcards.study, run=wildcards.run, seed_group=group
         )
 
     return group_directory

@@ -264,12 +264,16 @@ class Pipeline:
         seeds = sorted(self.seeds_of(study, run))
         return [tuple(seeds[i : i + seeds_per_job]) for i in range(0, len(seeds), seeds_per_job)]
 
-    def seed_group_directory(self, study: str, run: str, seed: int, seeds_per_job: int) -> str:
-        """The group directory holding this seed's training; a seed outside the run's list
-        (asked for by its file) trains in a group of its own."""
+    def seed_group_of(self, study: str, run: str, seed: int, seeds_per_job: int) -> str:
+        """The name of the seed group holding ``seed`` (for training or a stage); a seed outside
+        the run's list (asked for by its file) forms a group of its own."""
         groups = self.seed_groups(study, run, seeds_per_job)
-        group = next((group for group in groups if seed in group), (seed,))
-        return SEED_GROUP_DIRECTORY.format(study=study, run=run, seed_group=seed_group_name(group))
+        return seed_group_name(next((group for group in groups if seed in group), (seed,)))
+
+    def seed_group_directory(self, study: str, run: str, seed: int, seeds_per_job: int) -> str:
+        """The group directory holding this seed's training."""
+        return SEED_GROUP_DIRECTORY.format(
+            study=study, run=run, seed_group=self.seed_group_of(study, run, seed, seeds_per_job))
 
     # ------------------------------------------------------------------ aggregates
 
