@@ -49,6 +49,13 @@ def test_the_plan_has_the_jobs_of_a_forced_dry_run(test_jobs):
     assert rule_counts(test_jobs) == dry_run_counts(TEST_CONFIG)
 
 
+def test_a_partial_configfile_is_planned_merged_over_the_defaults_as_the_cli_merges_it():
+    # config/thesis.yaml sets only what differs from config/config.yaml (e.g. one run of a
+    # study's runs); the plan once read it alone and refused it.
+    thesis = ROOT / "config" / "thesis.yaml"
+    assert rule_counts(workflow_jobs(thesis, ROOT)) == dry_run_counts(thesis)
+
+
 def test_jobs_know_how_they_are_measured(test_jobs):
     kinds = {job.rule: job.kind for job in test_jobs}
     assert kinds["train"] == "training" and kinds["all"] == "target"

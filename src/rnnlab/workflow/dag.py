@@ -68,6 +68,10 @@ def workflow_jobs(configfile: str | Path, root: str | Path = ".") -> list[Planne
     try:
         with tempfile.TemporaryDirectory() as workdir, \
                 SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
+            # The Snakefile's own `configfile:` is relative to the working directory: without
+            # the workflow's config/ there, Snakemake would silently use ``configfile`` alone
+            # instead of merging it over the defaults, as `--configfile` does on the CLI.
+            (Path(workdir) / "config").symlink_to(root / "config", target_is_directory=True)
             workflow_api = api.workflow(
                 ResourceSettings(cores=1),
                 # Stage jobs one per seed: a stage is measured on one seed's inputs (a seed
