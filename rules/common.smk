@@ -146,6 +146,12 @@ def per_attempt(amount):
     return resource
 
 
+def training_runtime(wildcards, attempt):
+    """Minutes a training job asks for: the run's training_jobs.runtime_minutes per seed
+    (seeds_per_job seeds in a group), doubled on a retry."""
+    return attempt * seeds_per_job() * PIPELINE.training_runtime(wildcards.study, wildcards.run)
+
+
 # ---------------------------------------------------------------- seed groups
 
 

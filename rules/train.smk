@@ -13,7 +13,7 @@ if seeds_per_job() == 1:
         threads: 1
         resources:
             mem_mb=2000,
-            runtime=60,
+            runtime=training_runtime,
             # Not params: how often the resume state is saved and how often the log reports
             # progress change no result.
             resume_interval_seconds=config["training_resume"]["interval_seconds"],
@@ -41,7 +41,7 @@ else:
         threads: 1
         resources:
             mem_mb=2000,
-            runtime=per_attempt(60 * seeds_per_job()),
+            runtime=training_runtime,
             resume_interval_seconds=config["training_resume"]["interval_seconds"],
             progress_interval_seconds=config["training_logs"]["progress_interval_seconds"],
         params:

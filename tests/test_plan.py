@@ -53,7 +53,24 @@ def test_a_partial_configfile_is_planned_merged_over_the_defaults_as_the_cli_mer
     # config/thesis.yaml sets only what differs from config/config.yaml (e.g. one run of a
     # study's runs); the plan once read it alone and refused it.
     thesis = ROOT / "config" / "thesis.yaml"
-    assert rule_counts(workflow_jobs(thesis, ROOT)) == dry_run_counts(thesis)
+    jobs = workflow_jobs(thesis, ROOT)
+    assert rule_counts(jobs) == dry_run_counts(thesis)
+    # training_jobs.runtime_minutes: a study's own SLURM time, the default for the rest
+    asked = {job.wildcards["study"]: job.resources["runtime"] for job in jobs if job.rule == "train"}
+    assert asked == {"vwm": 1800, "ei_modcog": 180, "system_a": 120, "ctrnn_zoo": 60, "two_afc": 60}
+
+
+def test_jobs_estimated_longer_than_they_ask_for_are_named():
+    from rnnlab.workflow.plan import short_request_lines
+
+    jobs = [SimpleNamespace(jobid=i, kind=kind, label=f"job {i}", resources={"runtime": 60})
+            for i, kind in enumerate(["training", "stage", "local"])]
+    seconds = {0: 3000.0, 1: 4000.0, 2: 9000.0}
+    plan = SimpleNamespace(jobs=jobs, estimates={i: SimpleNamespace(seconds=s) for i, s in seconds.items()})
+    text = " ".join(short_request_lines(plan))
+    assert text.startswith("1 cluster jobs are estimated longer") and "job 1 1:06:40 > 60 min" in text
+    plan.estimates[1].seconds = 3000.0
+    assert short_request_lines(plan) == ["Every cluster job asks for more time than its estimate."]
 
 
 def test_jobs_know_how_they_are_measured(test_jobs):

@@ -168,6 +168,9 @@ BAD_CONFIGS = {
         "studies.ei_modcog.fixed_point_sweep.run (fraction 0.2).task.name: 'dm3' is not one of anti,"),
     "bad seeds per stage job": (lambda c: c.update(stage_jobs={"seeds_per_job": 0}),
                                 "stage_jobs.seeds_per_job: 0 is less than the minimum of 1"),
+    "training time for no such run": (
+        lambda c: c.update(training_jobs={"runtime_minutes": {"ei_modcog/eq": 30}}),
+        "training_jobs.runtime_minutes.ei_modcog/eq: no such study or run"),
 }
 
 

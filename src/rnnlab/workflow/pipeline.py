@@ -115,6 +115,8 @@ class Pipeline:
         for name, study in self.studies.items():
             if isinstance(sections.get(name), dict):
                 found += self._check_study(study, sections[name])
+        if not found:
+            found += self._check_runtimes()
         if found:
             raise ConfigError(found)
         self.aggregates: dict[str, dict[str, Aggregate]] = {}
@@ -189,6 +191,21 @@ class Pipeline:
         self.runs[name] = runs
         self.seeds[name] = {run: tuple(spec.seeds) for run, spec in specs.items()}
         return found
+
+    def _check_runtimes(self) -> list[str]:
+        """Every key of training_jobs.runtime_minutes but `default` names a study or a run."""
+        found = []
+        for key in self.config.get("training_jobs", {}).get("runtime_minutes", {}):
+            study, _, run = key.partition("/")
+            if key != "default" and (study not in self.runs or (run and run not in self.runs[study])):
+                found.append(f"training_jobs.runtime_minutes.{key}: no such study or run "
+                             "(keys: default, <study> or <study>/<run> of an enabled study)")
+        return found
+
+    def training_runtime(self, study: str, run: str) -> int:
+        """Minutes a training job of one seed of ``run`` asks for (training_jobs.runtime_minutes)."""
+        minutes = self.config["training_jobs"]["runtime_minutes"]
+        return minutes.get(f"{study}/{run}", minutes.get(study, minutes["default"]))
 
     def _check_registry(self, name: str) -> list[str]:
         """Aggregates and figures may only name runs, aggregates and caption files that exist."""

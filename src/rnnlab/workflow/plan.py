@@ -115,14 +115,15 @@ def rule_table(plan: Plan) -> list[str]:
     seconds = {rule: sum(plan.estimates[j.jobid].seconds for j in jobs)
                for rule, jobs in by_rule.items()}
     lines = [f"{'rule':<33}{'jobs':>5}  {'runs on':<12}{'core-hours':>11}{'longest job':>13}"
-             f"{'asks for':>10}"]
+             f"{'asks for':>14}"]
     for rule in sorted(by_rule, key=lambda rule: (-seconds[rule], rule)):
         jobs = by_rule[rule]
         longest = max(plan.estimates[job.jobid].seconds for job in jobs)
-        asked = jobs[0].resources.get("runtime")
+        asked = sorted({job.resources["runtime"] for job in jobs if job.resources.get("runtime")})
+        asks = "-" if not asked else f"{asked[0]}" if len(asked) == 1 else f"{asked[0]}-{asked[-1]}"
         lines.append(f"{rule:<33}{len(jobs):>5}  {where_it_runs(jobs[0]):<12}"
                      f"{seconds[rule] / 3600:>11.3f}{clock(longest):>13}"
-                     f"{f'{asked} min' if asked else '-':>10}")
+                     f"{asks + (' min' if asked else ''):>14}")
     for label, chosen in (("cluster", lambda job: where_it_runs(job) == "cluster"),
                           ("submit host", lambda job: job.kind == "local")):
         jobs = [job for job in plan.jobs if chosen(job)]
@@ -137,8 +138,24 @@ def longest_job_lines(plan: Plan) -> list[str]:
     asked = job.resources.get("runtime")
     return textwrap.wrap(
         f"Longest job: {job.label}: {clock(seconds)} ({hours(seconds)}), the least a SLURM "
-        f"runtime request of a {job.rule} job can ask for; the rule asks for "
+        f"runtime request of a {job.rule} job can ask for; it asks for "
         f"{f'{asked} min' if asked else 'no runtime'} (profiles/slurm may set more).", 100)
+
+
+def short_request_lines(plan: Plan) -> list[str]:
+    """The cluster jobs estimated to take longer than the runtime they ask for."""
+    short = sorted((job for job in plan.jobs if where_it_runs(job) == "cluster"
+                    and job.resources.get("runtime")
+                    and plan.estimates[job.jobid].seconds > 60 * job.resources["runtime"]),
+                   key=lambda job: -plan.estimates[job.jobid].seconds)
+    if not short:
+        return ["Every cluster job asks for more time than its estimate."]
+    return textwrap.wrap(
+        f"{len(short)} cluster jobs are estimated longer than the time they ask for (a training "
+        "job's is training_jobs.runtime_minutes; a killed training job resumes on its retry): "
+        + "; ".join(f"{job.label} {clock(plan.estimates[job.jobid].seconds)} > "
+                    f"{job.resources['runtime']} min" for job in short[:5])
+        + ("; ..." if len(short) > 5 else "") + ".", 100)
 
 
 def wall_time_lines(plan: Plan, cores: list[int]) -> list[str]:
@@ -220,7 +237,7 @@ def report(plan: Plan, cores: list[int]) -> str:
         f"{machine['python']}, torch {machine['torch']}, 1 thread per job) on {when}"
         + (" [quick]" if plan.costs.quick else ""),
     ]
-    sections = [header, rule_table(plan), longest_job_lines(plan),
+    sections = [header, rule_table(plan), longest_job_lines(plan), short_request_lines(plan),
                 wall_time_lines(plan, cores), measurement_lines(plan)]
     return "\n\n".join("\n".join(section) for section in sections)
 
