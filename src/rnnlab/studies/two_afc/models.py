@@ -195,21 +195,28 @@ class RNNWithGateDale(nn.Module):
         state = inputs.new_zeros(batch, n)
         rates = state
         hook = None if perturbation is None else perturbation.tensors(n, inputs.dtype)
+        # Per-step views by unbind, not by indexing: the backward of x[:, t] fills a zero
+        # gradient of x's full size for every step (most of a training step's time at 128
+        # units); unbind's backward stacks the steps' gradients once. Same values.
+        driven_steps = driven.unbind(1)
+        noise_steps = None if noise is None else noise.unbind(1)
+        probe_steps = None if rate_probe is None else rate_probe.unbind(1)
         all_rates = []
         for t in range(steps):
-            total = driven[:, t] + rates @ recurrent_weight
+            total = driven_steps[t] + rates @ recurrent_weight
             if gated:
-                state = torch.lerp(state, total[:, :n], torch.sigmoid(total[:, n:]))
+                drive, gate = total.split(n, dim=1)
+                state = torch.lerp(state, drive, torch.sigmoid(gate))
             else:
                 state = torch.lerp(state, total, self.config.leak)
-            if noise is not None:
-                state = state + noise[:, t]
+            if noise_steps is not None:
+                state = state + noise_steps[t]
             rates = torch.relu(state)
             if hook is not None:
                 rates = _apply(rates, hook)
                 state = torch.where(hook[0], rates, state)
-            if rate_probe is not None:
-                rates = rates + rate_probe[:, t]
+            if probe_steps is not None:
+                rates = rates + probe_steps[t]
             all_rates.append(rates)
         stacked = torch.stack(all_rates, dim=1)
         return self.readout(stacked), stacked
@@ -273,13 +280,16 @@ class RNNCausal(nn.Module):
         state = inputs.new_zeros(batch, self.hidden_size)
         hook = None if perturbation is None else perturbation.tensors(self.hidden_size,
                                                                       inputs.dtype)
+        input_steps = inputs.unbind(1)  # see RNNWithGateDale.forward: unbind, not x[:, t]
+        noise_steps = None if noise is None else noise.unbind(1)
+        probe_steps = None if rate_probe is None else rate_probe.unbind(1)
         all_rates = []
         for t in range(steps):
-            state = self.step(state, inputs[:, t])
-            if noise is not None:
-                state = state + noise[:, t]
+            state = self.step(state, input_steps[t])
+            if noise_steps is not None:
+                state = state + noise_steps[t]
             state = _apply(state, hook)
-            rates = state if rate_probe is None else state + rate_probe[:, t]
+            rates = state if probe_steps is None else state + probe_steps[t]
             all_rates.append(rates)
             state = rates
         stacked = torch.stack(all_rates, dim=1)
