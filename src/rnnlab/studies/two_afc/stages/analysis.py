@@ -94,8 +94,11 @@ def fixed_points(model, rates: np.ndarray, components, conditions: dict, n_initi
 def analyse(checkpoints: str | Path, *, analyses: list[str], signed_coherences: list[float],
             trials_per_coherence: int, seed: int, robustness_fractions: list[float],
             robustness_draws: int, fixed_point_initial_states: int, fixed_point_finder: dict,
-            top_k: int, random_draws: int, clamp_values: list[float]) -> dict[str, pd.DataFrame]:
-    """Every table of ``TABLES`` for the final checkpoint (``centroids``: every checkpoint)."""
+            top_k: int, random_draws: int, clamp_values: list[float],
+            fixed_point_seeds: list[int] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of ``TABLES`` for the final checkpoint (``centroids``: every checkpoint).
+    ``fixed_point_seeds``: the training seeds whose fixed points are searched (None: every
+    seed); the others' ``afc_fixed_points`` is empty."""
     paths = list_checkpoints(checkpoints)
     model, task, payload = load_model(paths[-1])
     run, run_seed = payload["run_config"]["run"], payload["seed"]
@@ -125,7 +128,8 @@ def analyse(checkpoints: str | Path, *, analyses: list[str], signed_coherences: 
         tables["afc_robustness"] = tag(
             robustness(model, decided_batch, decided_labels, robustness_fractions,
                        robustness_draws, seed), run, run_seed)
-    if "fixed_points" in analyses:
+    if "fixed_points" in analyses and (fixed_point_seeds is None
+                                       or int(run_seed) in fixed_point_seeds):
         top = max(abs(c) for c in signed_coherences)
         conditions = {"no stimulus": [0.0, 0.0], "left evidence": [top, 0.0],
                       "right evidence": [0.0, top]}
