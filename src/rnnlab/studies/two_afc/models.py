@@ -168,6 +168,29 @@ class RNNWithGateDale(nn.Module):
         gate = self.gate(rates, inputs)
         return (1 - gate) * state + gate * drive
 
+    @torch.no_grad()
+    def step_jacobian(self, state: Tensor, inputs: Tensor) -> Tensor:
+        """∂step(h, u)/∂h, (K, N, N), in closed form (the fixed-point finder's Jacobian; the
+        batched autograd one cost half of the search):
+
+            J = diag(1 − g) + [g ⊙ W + ((d − h) ⊙ g ⊙ (1 − g)) ⊙ W_gr] · diag(relu′(h))
+
+        with d the drive and g the gate of ``step`` (ungated: g ≡ leak, no W_gr term);
+        relu′(h) = 1 where h > 0, else 0 (autograd's convention at 0)."""
+        dtype = state.dtype
+        rates = torch.relu(state)
+        active = (state > 0).to(dtype)  # (K, N)
+        drive = (inputs @ self.weight_input.T.to(dtype)
+                 + rates @ self.weight_recurrent.T.to(dtype) + self.bias.to(dtype))
+        gate = self.gate(rates, inputs).to(dtype)  # (K, N)
+        jacobian = gate[:, :, None] * self.weight_recurrent.to(dtype)[None]
+        if self.config.gated:
+            slope = (drive - state) * gate * (1 - gate)
+            jacobian = jacobian + slope[:, :, None] * self.gate_recurrent.to(dtype)[None]
+        jacobian = jacobian * active[:, None, :]
+        jacobian.diagonal(dim1=-2, dim2=-1).add_(1 - gate)
+        return jacobian
+
     def readout(self, rates: Tensor) -> Tensor:
         return rates @ (self.weight_output * self.readout_mask[None, :]).T + self.bias_output
 

@@ -77,6 +77,7 @@ def fixed_points(model, rates: np.ndarray, components, conditions: dict, n_initi
     for name, inputs in conditions.items():
         result = find_fixed_points(lambda h, u: double.step(h, u), starts,
                                    np.asarray(inputs, dtype=np.float64),
+                                   jacobian=getattr(double, "step_jacobian", None),
                                    settings=FixedPointSettings(**finder))
         projected = components.project(np.maximum(result.states, 0.0)) if len(result) else \
             np.zeros((0, 3))
