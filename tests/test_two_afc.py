@@ -184,6 +184,23 @@ def test_forward_is_the_step_map_and_the_gate_starts_at_the_leak():
         torch.testing.assert_close(logits, model.readout(rates))
 
 
+@pytest.mark.parametrize("gated", [True, False])
+def test_closed_form_step_jacobian_is_autograds(gated):
+    torch.manual_seed(3)
+    model = RNNWithGateDale(GatedDaleConfig(hidden_size=12, gated=gated)).double()
+    with torch.no_grad():  # trained-like: biases and gate weights away from their init
+        for parameter in model.parameters():
+            parameter.add_(0.3 * torch.randn_like(parameter))
+    state = torch.randn(5, 12, dtype=torch.float64)  # about half the units below threshold
+    inputs = torch.randn(5, 2, dtype=torch.float64)
+    expected = torch.stack([
+        torch.autograd.functional.jacobian(lambda h: model.step(h[None], u[None])[0], h)
+        for h, u in zip(state, inputs)])
+    found = model.step_jacobian(state, inputs)
+    torch.testing.assert_close(found, expected, rtol=1e-12, atol=1e-12)
+    assert (expected.abs() > 1e-3).sum() > 100  # not vacuous
+
+
 def test_excitatory_readout_ignores_inhibitory_units():
     model = _gated(n=10)
     inhibitory = model.unit_signs < 0

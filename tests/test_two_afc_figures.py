@@ -4,6 +4,8 @@ and no data."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -59,7 +61,9 @@ def settings(run: str) -> dict:
         analyses.append("causal")
     grid = [-0.08, -0.02, 0.0, 0.02, 0.08] if run.startswith("ctrnn") else \
         ANALYSIS["signed_coherences"]
-    return dict(ANALYSIS, analyses=analyses, signed_coherences=grid)
+    # As the default config: fixed points of the first seed only (the one the figure draws).
+    return dict(ANALYSIS, analyses=analyses, signed_coherences=grid,
+                fixed_point_seeds=[SEEDS[0]])
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +95,7 @@ def test_stage_tables_cover_every_run_and_role(per_seed):
     assert set(per_seed["afc_centroids"]["run"]) == set(plugin.ACG_COMPARISON)
     assert sorted(per_seed["afc_centroids"]["checkpoint_step"].unique()) == [0, 3]
     assert set(per_seed["afc_fixed_points"]["run"]) <= {"acg"}
+    assert set(per_seed["afc_fixed_points"]["seed"]) <= {SEEDS[0]}
     assert set(per_seed["afc_lesion"]["condition"]) == {"intact", "top_k", "random_k"}
     saliency = per_seed["afc_saliency"]
     assert (saliency.groupby(["run", "seed"])["top_k"].sum() == 3).all()
@@ -186,3 +191,23 @@ def test_psychometric_aggregate_has_a_ci_over_the_seeds(per_seed):
     values = values[values["run"] == "gated"]["slope"]
     assert slopes["mean"].iloc[0] == pytest.approx(values.mean())
     assert np.isfinite(slopes[["ci_low", "ci_high"]].to_numpy()).all() or values.nunique() == 1
+
+
+@pytest.mark.parametrize("overlay, expected", [(None, [1]), ("thesis.yaml", None)])
+def test_fixed_points_are_searched_for_the_first_seed_or_every_seed(overlay, expected):
+    """Default config: only the first seed's (the figure's network); thesis: every seed."""
+    import yaml
+
+    from rnnlab.workflow.config import deep_merge
+    from rnnlab.workflow.pipeline import Pipeline, included_studies, load_study
+
+    root = Path(__file__).resolve().parents[1]
+    config = yaml.safe_load((root / "config" / "config.yaml").read_text())
+    if overlay:
+        config = deep_merge(config, yaml.safe_load((root / "config" / overlay).read_text()))
+    pipeline = Pipeline(config, [load_study(s) for s in included_studies(root)], root)
+    seeds = sorted(pipeline.seeds_of("two_afc", "acg"))
+    found = pipeline.stage_settings("two_afc", "analysis", "acg")
+    assert "fixed_points" in found["analyses"]
+    assert found["fixed_point_seeds"] == (expected or seeds)
+    assert len(seeds) >= 3

@@ -120,3 +120,38 @@ def test_rnnlabs_ctrnn_is_psychrnns_basic_model_on_the_same_weights():
     excitatory_only = (rates[..., :8] @ model.weight_output.detach().abs()[:, :8].T
                        + model.bias_output.detach()).numpy()
     assert np.abs(excitatory_only - np.asarray(theirs["outputs"])).max() > 1e-3
+
+
+TRIALS = """
+import json, sys
+import numpy as np
+from psychrnn.tasks.perceptual_discrimination import PerceptualDiscrimination
+from rnnlab.studies.two_afc.psychrnn_library import vectorised_trials
+found = []
+for dt, tau, T in [(20.0, 100.0, 1000.0), (10.0, 100.0, 2000.0), (20.0, 100.0, 200.0)]:
+    batches = []
+    for task_class in (PerceptualDiscrimination, vectorised_trials(PerceptualDiscrimination)):
+        np.random.seed(5)
+        generator = task_class(dt=dt, tau=tau, T=T, N_batch=16).batch_generator()
+        batches.append([next(generator)[:3] for _ in range(4)] + [np.random.random()])
+    (*original, after_a), (*vectorised, after_b) = batches
+    found.append(after_a == after_b and all(
+        a.dtype == b.dtype and np.array_equal(a, b)
+        for x, y in zip(original, vectorised) for a, b in zip(x, y)))
+    # Not vacuous: the batches hold stimuli, targets and both mask values.
+    x, y, mask = original[0]
+    found.append(bool((x > 0.5).any() and (y == 1.0).any() and (mask == 0).any()
+                      and (mask == 1).any()))
+print(json.dumps(found))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psychrnn") is None,
+                    reason="PsychRNN is not installed (extra `psychrnn`, env envs/psychrnn.yaml)")
+def test_vectorised_trials_are_psychrnns_trials_bit_for_bit():
+    """The job's PerceptualDiscrimination trials without the per-step loop: the same inputs,
+    targets and masks from the same global-generator draws, and the generator left in the
+    same state."""
+    result = python("-c", TRIALS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True] * 6

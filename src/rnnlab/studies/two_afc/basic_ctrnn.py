@@ -128,11 +128,15 @@ class BasicCTRNN(nn.Module):
         driven = inputs @ weight_input.T + self.bias  # (B, T, N)
         noise_scale = math.sqrt(2.0 * alpha)
         state = self.initial_state.expand(batch, -1)
+        # unbind, not driven[:, t]: the backward of an index fills a zero gradient of the
+        # full (B, T, N) size for every step; unbind's stacks the steps' gradients once.
+        driven_steps = driven.unbind(1)
+        noise_steps = None if noise is None else noise.unbind(1)
         all_rates = []
         for t in range(steps):
-            state = self._next_state(state, weight_recurrent, driven[:, t])
-            if noise is not None:
-                state = state + noise_scale * noise[:, t]
+            state = self._next_state(state, weight_recurrent, driven_steps[t])
+            if noise_steps is not None:
+                state = state + noise_scale * noise_steps[t]
             all_rates.append(torch.relu(state))
         rates = torch.stack(all_rates, dim=1)
         return rates @ weight_output.T + self.bias_output, rates

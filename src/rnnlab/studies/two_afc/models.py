@@ -168,6 +168,29 @@ class RNNWithGateDale(nn.Module):
         gate = self.gate(rates, inputs)
         return (1 - gate) * state + gate * drive
 
+    @torch.no_grad()
+    def step_jacobian(self, state: Tensor, inputs: Tensor) -> Tensor:
+        """∂step(h, u)/∂h, (K, N, N), in closed form (the fixed-point finder's Jacobian; the
+        batched autograd one cost half of the search):
+
+            J = diag(1 − g) + [g ⊙ W + ((d − h) ⊙ g ⊙ (1 − g)) ⊙ W_gr] · diag(relu′(h))
+
+        with d the drive and g the gate of ``step`` (ungated: g ≡ leak, no W_gr term);
+        relu′(h) = 1 where h > 0, else 0 (autograd's convention at 0)."""
+        dtype = state.dtype
+        rates = torch.relu(state)
+        active = (state > 0).to(dtype)  # (K, N)
+        drive = (inputs @ self.weight_input.T.to(dtype)
+                 + rates @ self.weight_recurrent.T.to(dtype) + self.bias.to(dtype))
+        gate = self.gate(rates, inputs).to(dtype)  # (K, N)
+        jacobian = gate[:, :, None] * self.weight_recurrent.to(dtype)[None]
+        if self.config.gated:
+            slope = (drive - state) * gate * (1 - gate)
+            jacobian = jacobian + slope[:, :, None] * self.gate_recurrent.to(dtype)[None]
+        jacobian = jacobian * active[:, None, :]
+        jacobian.diagonal(dim1=-2, dim2=-1).add_(1 - gate)
+        return jacobian
+
     def readout(self, rates: Tensor) -> Tensor:
         return rates @ (self.weight_output * self.readout_mask[None, :]).T + self.bias_output
 
@@ -195,21 +218,28 @@ class RNNWithGateDale(nn.Module):
         state = inputs.new_zeros(batch, n)
         rates = state
         hook = None if perturbation is None else perturbation.tensors(n, inputs.dtype)
+        # Per-step views by unbind, not by indexing: the backward of x[:, t] fills a zero
+        # gradient of x's full size for every step (most of a training step's time at 128
+        # units); unbind's backward stacks the steps' gradients once. Same values.
+        driven_steps = driven.unbind(1)
+        noise_steps = None if noise is None else noise.unbind(1)
+        probe_steps = None if rate_probe is None else rate_probe.unbind(1)
         all_rates = []
         for t in range(steps):
-            total = driven[:, t] + rates @ recurrent_weight
+            total = driven_steps[t] + rates @ recurrent_weight
             if gated:
-                state = torch.lerp(state, total[:, :n], torch.sigmoid(total[:, n:]))
+                drive, gate = total.split(n, dim=1)
+                state = torch.lerp(state, drive, torch.sigmoid(gate))
             else:
                 state = torch.lerp(state, total, self.config.leak)
-            if noise is not None:
-                state = state + noise[:, t]
+            if noise_steps is not None:
+                state = state + noise_steps[t]
             rates = torch.relu(state)
             if hook is not None:
                 rates = _apply(rates, hook)
                 state = torch.where(hook[0], rates, state)
-            if rate_probe is not None:
-                rates = rates + rate_probe[:, t]
+            if probe_steps is not None:
+                rates = rates + probe_steps[t]
             all_rates.append(rates)
         stacked = torch.stack(all_rates, dim=1)
         return self.readout(stacked), stacked
@@ -273,13 +303,16 @@ class RNNCausal(nn.Module):
         state = inputs.new_zeros(batch, self.hidden_size)
         hook = None if perturbation is None else perturbation.tensors(self.hidden_size,
                                                                       inputs.dtype)
+        input_steps = inputs.unbind(1)  # see RNNWithGateDale.forward: unbind, not x[:, t]
+        noise_steps = None if noise is None else noise.unbind(1)
+        probe_steps = None if rate_probe is None else rate_probe.unbind(1)
         all_rates = []
         for t in range(steps):
-            state = self.step(state, inputs[:, t])
-            if noise is not None:
-                state = state + noise[:, t]
+            state = self.step(state, input_steps[t])
+            if noise_steps is not None:
+                state = state + noise_steps[t]
             state = _apply(state, hook)
-            rates = state if rate_probe is None else state + rate_probe[:, t]
+            rates = state if probe_steps is None else state + probe_steps[t]
             all_rates.append(rates)
             state = rates
         stacked = torch.stack(all_rates, dim=1)

@@ -62,15 +62,54 @@ def import_tensorflow():
     return tf
 
 
+def vectorised_trials(task_class):
+    """``task_class`` (PsychRNN's ``PerceptualDiscrimination``) with ``generate_trial`` computed
+    over all steps at once: the same arrays, bit for bit, from the same draws.
+
+    PsychRNN builds a trial by calling ``trial_function(t·dt, params)`` for each of its
+    ``N_steps`` steps, each drawing ``randn(N_in)`` from numpy's global generator — half of the
+    comparison job's training time at the default config (50 steps × 19,264 trials, Python
+    calls). One ``randn(N_steps, N_in)`` draws the same numbers in the same order (the legacy
+    generator's normals are one stream, however they are cut into calls), and the stimulus,
+    target and mask follow ``trial_function``'s comparisons on the same float times
+    (``tests/test_two_afc_psychrnn.py`` compares both on many trials). The trial parameters are
+    still PsychRNN's own ``generate_trial_params``, drawn before each trial's noise as before.
+    """
+
+    class VectorisedTrials(task_class):
+        def generate_trial(self, params):
+            times = np.arange(self.N_steps) * self.dt
+            scale = np.sqrt(2 * .01 * np.sqrt(10) * np.sqrt(self.dt) * params["stim_noise"]
+                            * params["stim_noise"])
+            x_data = scale * np.random.randn(self.N_steps, self.N_in)
+            onset, duration = params["onset_time"], params["stim_duration"]
+            direction, coherence = params["direction"], params["coherence"]
+            offset = onset + duration
+            stimulus = (onset < times) & (times < offset)
+            x_data[stimulus, direction] += 1 + coherence
+            x_data[stimulus, (direction + 1) % 2] += 1
+            y_data = np.zeros((self.N_steps, self.N_out))
+            decided = times > offset + 20
+            y_data[decided, direction] = self.hi
+            y_data[decided, 1 - direction] = self.lo
+            mask = np.ones((self.N_steps, self.N_out))
+            mask[times < offset] = 0.0
+            return x_data, y_data, mask
+
+    VectorisedTrials.__name__ = task_class.__name__
+    return VectorisedTrials
+
+
 def psychrnn_params(run_config: dict, seed: int) -> tuple[dict, dict, object]:
-    """(model params, train params, PsychRNN task) of a run."""
+    """(model params, train params, PsychRNN task) of a run; the task's trials are PsychRNN's,
+    generated without its per-step Python loop (``vectorised_trials``)."""
     from psychrnn.tasks.perceptual_discrimination import PerceptualDiscrimination
 
     task_config, model = run_config["task"], run_config["model"]
     training, optimizer = run_config["training"], run_config.get("optimizer", {})
     ours = make_task(**task_config)
-    pd_task = PerceptualDiscrimination(dt=ours.dt_ms, tau=ours.tau_ms, T=ours.T_ms,
-                                       N_batch=training["batch_size"])
+    pd_task = vectorised_trials(PerceptualDiscrimination)(
+        dt=ours.dt_ms, tau=ours.tau_ms, T=ours.T_ms, N_batch=training["batch_size"])
     params = pd_task.get_task_params()
     params.update(
         name=f"basic_{run_config.get('run', 'run')}_{seed}",
@@ -142,7 +181,10 @@ def psychrnn_job(run_config: dict, training_seed: int, signed_coherences: list[f
     from rnnlab.stages.tagging import tag
 
     model, rows = train_psychrnn(run_config, training_seed)
-    model = noise_free_copy(model, model.params)
+    if model.params["rec_noise"]:
+        model = noise_free_copy(model, model.params)
+    # else the trained graph is already noise-free (its noise term is 0·ξ): the copy would
+    # rebuild the same graph (seconds of TensorFlow graph construction) for the same outputs.
     task = make_task(**run_config["task"])
     batch_size = run_config["training"]["batch_size"]
     grid, signed = grid_batch(task, signed_coherences, trials_per_coherence, seed,

@@ -109,6 +109,11 @@ class TwoAFC(Study):
             analyses += ["centroids", "robustness"]
         if run in settings.pop("fixed_point_runs"):
             analyses.append("fixed_points")
+        # "first": only the run's first seed (the network the figure draws) is searched;
+        # "all": every seed. The stage gets the seeds as a list.
+        which = settings.pop("fixed_point_seeds")
+        seeds = list(self.runs(section)[run].seeds) if run in self.runs(section) else []
+        settings["fixed_point_seeds"] = seeds[:1] if which == "first" else sorted(seeds)
         if resolved_run["model"]["kind"] == "vanilla":
             analyses.append("causal")
         if resolved_run["task"]["name"] == "psychrnn_discrimination":

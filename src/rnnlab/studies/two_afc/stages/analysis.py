@@ -77,6 +77,7 @@ def fixed_points(model, rates: np.ndarray, components, conditions: dict, n_initi
     for name, inputs in conditions.items():
         result = find_fixed_points(lambda h, u: double.step(h, u), starts,
                                    np.asarray(inputs, dtype=np.float64),
+                                   jacobian=getattr(double, "step_jacobian", None),
                                    settings=FixedPointSettings(**finder))
         projected = components.project(np.maximum(result.states, 0.0)) if len(result) else \
             np.zeros((0, 3))
@@ -94,8 +95,11 @@ def fixed_points(model, rates: np.ndarray, components, conditions: dict, n_initi
 def analyse(checkpoints: str | Path, *, analyses: list[str], signed_coherences: list[float],
             trials_per_coherence: int, seed: int, robustness_fractions: list[float],
             robustness_draws: int, fixed_point_initial_states: int, fixed_point_finder: dict,
-            top_k: int, random_draws: int, clamp_values: list[float]) -> dict[str, pd.DataFrame]:
-    """Every table of ``TABLES`` for the final checkpoint (``centroids``: every checkpoint)."""
+            top_k: int, random_draws: int, clamp_values: list[float],
+            fixed_point_seeds: list[int] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of ``TABLES`` for the final checkpoint (``centroids``: every checkpoint).
+    ``fixed_point_seeds``: the training seeds whose fixed points are searched (None: every
+    seed); the others' ``afc_fixed_points`` is empty."""
     paths = list_checkpoints(checkpoints)
     model, task, payload = load_model(paths[-1])
     run, run_seed = payload["run_config"]["run"], payload["seed"]
@@ -125,7 +129,8 @@ def analyse(checkpoints: str | Path, *, analyses: list[str], signed_coherences: 
         tables["afc_robustness"] = tag(
             robustness(model, decided_batch, decided_labels, robustness_fractions,
                        robustness_draws, seed), run, run_seed)
-    if "fixed_points" in analyses:
+    if "fixed_points" in analyses and (fixed_point_seeds is None
+                                       or int(run_seed) in fixed_point_seeds):
         top = max(abs(c) for c in signed_coherences)
         conditions = {"no stimulus": [0.0, 0.0], "left evidence": [top, 0.0],
                       "right evidence": [0.0, top]}
