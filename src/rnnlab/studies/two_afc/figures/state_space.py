@@ -130,9 +130,11 @@ def fixed_points(points, trajectories):
     seed = int(trajectories["seed"].iloc[0])
     norm = draw_trajectories(ax, trajectories, f"{RUN_LABELS.get(run, run)}, seed {seed}: "
                                                "fixed points at constant inputs")
+    none_found = []
     for condition, marker in CONDITION_MARKERS.items():
         rows = points[points["input_condition"] == condition] if not points.empty else points
         if rows.empty:
+            none_found.append(condition)
             continue
         stable = rows[rows["stable"]]
         unstable = rows[~rows["stable"]]
@@ -147,6 +149,8 @@ def fixed_points(points, trajectories):
         coherence_colorbar(figure, [ax], norm)
     # the trajectories' start dot and decision squares are drawn too: they join the legend
     handles = ax.get_legend_handles_labels()[0] + marker_handles()
+    # A searched input without any point is a result too: named, not silently absent.
+    title = f"no fixed or slow point found at: {', '.join(none_found)}" if none_found else None
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=2,
-              fontsize=6.5)
+              fontsize=6.5, title=title, title_fontsize=6.5)
     return figure
