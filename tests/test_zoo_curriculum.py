@@ -149,3 +149,17 @@ def test_the_plans_untrained_run_of_a_curriculum_writes_step_0(tmp_path):
     log = zoo_experiment.train_run(untrained, 3, tmp_path / "zero")
     assert log.empty or set(log["phase"]) == {1}
     assert [p.name for p in list_checkpoints(tmp_path / "zero")] == ["step_000000.pt"]
+
+
+def test_the_studys_check_names_a_wrong_curriculum():
+    from rnnlab.studies.ctrnn_zoo.study import STUDY
+
+    assert STUDY.check({}, {"dmts": PHASED}) == []
+    wrong = copy.deepcopy(PHASED)
+    wrong["curriculum"][0]["task"]["delay_ms"] = 5.0  # not a dmts parameter
+    wrong["curriculum"][1]["steps"] = 7
+    found = STUDY.check({}, {"dmts": wrong})
+    assert len(found) == 1 and "add up to 13" in found[0]
+    wrong["curriculum"][1]["steps"] = 6
+    found = STUDY.check({}, {"dmts": wrong})
+    assert len(found) == 1 and "phase 0's task" in found[0] and "delay_ms" in found[0]
