@@ -163,3 +163,16 @@ def test_the_studys_check_names_a_wrong_curriculum():
     wrong["curriculum"][1]["steps"] = 6
     found = STUDY.check({}, {"dmts": wrong})
     assert len(found) == 1 and "phase 0's task" in found[0] and "delay_ms" in found[0]
+
+
+def test_a_phase_may_change_the_optimizer_settings(tmp_path):
+    slow = copy.deepcopy(PHASED)
+    slow["curriculum"][1]["optimizer"] = {"learning_rate": 0.001}
+    phases = phases_of(slow)
+    assert [p.optimizer_config["learning_rate"] for p in phases] == [0.01, 0.001]
+    assert phases[1].optimizer_config["name"] == "adam"
+    fast = zoo_experiment.train_run(PHASED, 3, tmp_path / "fast")
+    slowed = zoo_experiment.train_run(slow, 3, tmp_path / "slow")
+    first = fast["phase"] == 0
+    assert fast[first].equals(slowed[first])  # phase 0 is the same
+    assert not fast[~first]["loss"].equals(slowed[~first]["loss"])

@@ -8,7 +8,8 @@ A run's ``curriculum`` (optional; absent = one phase, the shared trainer exactly
       - {steps: 500}                       # the last phase: the run's own task
 
 Phase k (k = 0, 1, …) trains on ``task`` deep-merged with the phase's ``task`` overrides, for
-its ``steps`` updates; the steps add up to ``training.steps``. Why a fresh optimiser: the
+its ``steps`` updates, with ``optimizer`` deep-merged with the phase's ``optimizer`` overrides
+(e.g. a smaller learning rate); the steps add up to ``training.steps``. Why a fresh optimiser: the
 task's statistics change at a phase boundary, and Adam's moment estimates of the old task
 would set the step sizes of the first updates on the new one.
 
@@ -47,12 +48,14 @@ PHASE_STREAM = 4  # SeedSequence([seed, PHASE_STREAM, k]): the seed of phase k >
 
 @dataclass(frozen=True)
 class Phase:
-    """Phase ``index`` of a run: updates (``start``, ``start + steps``] on ``task_config``."""
+    """Phase ``index`` of a run: updates (``start``, ``start + steps``] on ``task_config``,
+    with the optimiser ``optimizer_config``."""
 
     index: int
     start: int
     steps: int
     task_config: dict
+    optimizer_config: dict
 
     @property
     def end(self) -> int:
@@ -67,7 +70,8 @@ def phases_of(run_config: dict) -> list[Phase]:
     phases, start = [], 0
     for index, entry in enumerate(entries):
         task = deep_merge(run_config["task"], entry.get("task", {}))
-        phases.append(Phase(index, start, int(entry["steps"]), task))
+        optimizer = deep_merge(run_config.get("optimizer", {}), entry.get("optimizer", {}))
+        phases.append(Phase(index, start, int(entry["steps"]), task, optimizer))
         start += int(entry["steps"])
     return phases
 

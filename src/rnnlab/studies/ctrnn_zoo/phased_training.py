@@ -53,7 +53,6 @@ def train_curriculum(
         phases = [dataclasses.replace(phases_of(run_config)[-1], start=0, steps=0)]
     training = TrainingConfig.from_dict(run_config["training"])
     checkpoints = set(training.checkpoint_steps)
-    optimizer = OptimizerConfig.from_dict(run_config["optimizer"])
     torch.manual_seed(seed)
     model = build_model(run_config.get("model", {}), build_task(run_config["task"]))
     working = resume.checkpoint_directory if resume else Path(checkpoint_directory)
@@ -91,7 +90,7 @@ def train_curriculum(
         log = train(
             model,
             build_task(phase.task_config),
-            optimizer,
+            OptimizerConfig.from_dict(phase.optimizer_config),
             phase_training(training, phase, last, checkpoints),
             phase_seed(seed, phase.index),
             save,
