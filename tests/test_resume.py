@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import rnnlab.experiment as experiment
+import rnnlab.studies.ctrnn_zoo.experiment as zoo_experiment
 from rnnlab.checkpoints import list_checkpoints, load_checkpoint
 from rnnlab.experiment import train_run
 from rnnlab.training.resume import ResumeStore
@@ -37,6 +38,11 @@ def kill_after(monkeypatch, batches: int):
         return MortalTask(build_task(run_config), batches)
 
     monkeypatch.setattr(experiment, "build_task", build_mortal_task)
+    # The zoo trains with its own train_run (rnnlab.studies.ctrnn_zoo.experiment), which builds
+    # its tasks from the task configuration.
+    build_zoo_task = zoo_experiment.build_task
+    monkeypatch.setattr(zoo_experiment, "build_task",
+                        lambda task_config: MortalTask(build_zoo_task(task_config), batches))
 
 
 CONFIGS = {

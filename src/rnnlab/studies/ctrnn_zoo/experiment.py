@@ -1,10 +1,30 @@
-"""How a ctrnn_zoo run's task and network are built from its resolved configuration: the study's
-zoo tasks (``tasks``) and the shared leaky RNN (``rnnlab.models``)."""
+"""How a ctrnn_zoo run's task and network are built from its resolved configuration (the
+study's zoo tasks, ``tasks``, and the shared leaky RNN, ``rnnlab.models``) and trained.
+
+A run without a ``curriculum`` trains exactly as the shared trainer trains every run
+(``rnnlab.experiment.train_run``: same checkpoints, same log); a run with one trains in
+phases (``curriculum``: a task variant per phase, the optimiser restarted, global steps).
+``training_steps``, ``with_training_steps`` and ``checkpoint_steps`` let the cluster plan
+(``rnnlab.workflow.plan``) time and price a run.
+"""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import torch
+
+from rnnlab.checkpoints import checkpoint_path, save_checkpoint
 from rnnlab.models import LeakyRNN, build_leaky_rnn
+from rnnlab.studies.ctrnn_zoo.curriculum import scaled_curriculum
+from rnnlab.studies.ctrnn_zoo.phased_training import train_curriculum
 from rnnlab.studies.ctrnn_zoo.tasks import make_task
+from rnnlab.training.optimizers import OptimizerConfig
+from rnnlab.training.resume import ResumeStore
+from rnnlab.training.trainer import TrainingConfig, train
 
 
 def build_task(task_config: dict):
@@ -14,3 +34,76 @@ def build_task(task_config: dict):
 
 def build_model(model_config: dict, task) -> LeakyRNN:
     return build_leaky_rnn(model_config, task)
+
+
+# ------------------------------------------------------------------ the plan's questions
+
+
+def training_steps(run_config: dict) -> int:
+    return int(run_config["training"]["steps"])
+
+
+def with_training_steps(run_config: dict, steps: int) -> dict:
+    """The run with ``steps`` updates in all (a curriculum's phases keep their shares)."""
+    return scaled_curriculum(run_config, steps)
+
+
+def checkpoint_steps(run_config: dict) -> list[int]:
+    return TrainingConfig.from_dict(run_config["training"]).checkpoint_steps
+
+
+# ------------------------------------------------------------------ training
+
+
+def train_run(
+    run_config: dict,
+    seed: int,
+    checkpoint_directory: str | Path,
+    resume: ResumeStore | None = None,
+    *,
+    progress_interval_seconds: float = 5.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> pd.DataFrame:
+    """Train one (run, seed) and write its checkpoints; returns the training log. Same contract
+    as ``rnnlab.experiment.train_run``."""
+    if run_config.get("curriculum"):
+        return train_curriculum(
+            run_config, seed, checkpoint_directory, build_task, build_model, resume,
+            progress_interval_seconds=progress_interval_seconds, clock=clock)
+    return train_single(run_config, seed, checkpoint_directory, resume,
+                        progress_interval_seconds=progress_interval_seconds, clock=clock)
+
+
+def train_single(run_config: dict, seed: int, checkpoint_directory: str | Path,
+                 resume: ResumeStore | None = None, *, progress_interval_seconds: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> pd.DataFrame:
+    """The shared trainer's path of ``rnnlab.experiment.train_run``, step for step (a run
+    without a curriculum gives the checkpoints and log it gave before the study had its own
+    ``train_run``)."""
+    torch.manual_seed(seed)
+    task = build_task(run_config["task"])
+    model = build_model(run_config.get("model", {}), task)
+    working_directory = resume.checkpoint_directory if resume else checkpoint_directory
+
+    def save(step: int, state_dict: dict, extras: dict) -> None:
+        save_checkpoint(
+            checkpoint_path(working_directory, step), step, state_dict, run_config, seed, extras
+        )
+
+    log = train(
+        model,
+        task,
+        OptimizerConfig.from_dict(run_config["optimizer"]),
+        TrainingConfig.from_dict(run_config["training"]),
+        seed,
+        save,
+        label=f"{run_config.get('study', '')}/{run_config.get('run', '')} seed {seed}",
+        resume=resume,
+        progress_interval_seconds=progress_interval_seconds,
+        clock=clock,
+    )
+    if resume is not None:
+        resume.hand_over_checkpoints(checkpoint_directory)
+    log.insert(0, "seed", seed)
+    log.insert(0, "run", run_config.get("run", ""))
+    return log

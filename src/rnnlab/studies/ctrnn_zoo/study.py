@@ -24,12 +24,26 @@ class CTRNNZoo(Study):
     title = "CTRNN task zoo (seed 004)"
 
     def check(self, section, resolved_runs):
-        return [
-            f"studies.{self.name}.runs.{run}: the run trains task {resolved['task']['name']!r}; "
-            "a zoo run is named after its task"
-            for run, resolved in resolved_runs.items()
-            if resolved["task"]["name"] != run
-        ]
+        from rnnlab.studies.ctrnn_zoo.curriculum import curriculum_problems, phases_of
+        from rnnlab.studies.ctrnn_zoo.tasks import make_task
+
+        found = []
+        for run, resolved in resolved_runs.items():
+            where = f"studies.{self.name}.runs.{run}"
+            if resolved["task"]["name"] != run:
+                found.append(f"{where}: the run trains task {resolved['task']['name']!r}; "
+                             "a zoo run is named after its task")
+            problems = curriculum_problems(resolved)
+            found += [f"{where}: {problem}" for problem in problems]
+            if problems or not resolved.get("curriculum"):
+                continue
+            for phase in phases_of(resolved):
+                try:
+                    task = dict(phase.task_config)
+                    make_task(task.pop("name"), **task)
+                except (TypeError, ValueError) as error:
+                    found.append(f"{where}: curriculum phase {phase.index}'s task: {error}")
+        return found
 
     def aggregates(self, section, runs):
         return {
