@@ -165,7 +165,7 @@ def own_trainer(run_config: dict):
 def measure_own_training(run_config: dict, seed: int, directory: str | Path,
                          short: int = 2, long: int = 8) -> TrainingCost:
     """Time a run of a study with its own trainer: its whole ``train_run`` shortened to ``short``
-    and to ``long`` updates. The difference is ``long - short`` updates (``update``); what is
+    and to ``long`` updates, after an untimed ``short`` run. The difference is ``long - short`` updates (``update``); what is
     left of the short run (building, checkpoints, a validation, the log) is counted once
     (``build``). Validations that grow with the steps are billed with the updates only as far
     as the short runs show them."""
@@ -174,12 +174,14 @@ def measure_own_training(run_config: dict, seed: int, directory: str | Path,
     configure_torch_as_jobs_do()
     module = own_trainer(run_config)
     seconds = {}
-    for steps in (short, long):
+    # The first run pays one-time costs (lazy imports, first calls of torch's kernels): untimed,
+    # else the short run can take longer than the long one.
+    for steps, name in ((short, "warm_up"), (short, short), (long, long)):
         shortened = module.with_training_steps(run_config, steps)
         started = time.perf_counter()
-        train_run(shortened, seed, Path(directory) / f"steps_{steps}",
+        train_run(shortened, seed, Path(directory) / f"steps_{name}",
                   progress_interval_seconds=NEVER)
-        seconds[steps] = time.perf_counter() - started
+        seconds[name] = time.perf_counter() - started
     update = max(seconds[long] - seconds[short], 0.0) / (long - short)
     return TrainingCost(build=max(seconds[short] - short * update, 0.0), update=update,
                         validation=0.0, checkpoint_write=0.0, resume_save=0.0,
