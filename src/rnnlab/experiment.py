@@ -72,6 +72,15 @@ def train_run(
     torch.manual_seed(seed)
     task = build_task(run_config)
     model = build_model(run_config, task)
+    return train_built(run_config, seed, checkpoint_directory, task, model, resume,
+                       progress_interval_seconds=progress_interval_seconds, clock=clock)
+
+
+def train_built(run_config: dict, seed: int, checkpoint_directory: str | Path, task, model,
+                resume: ResumeStore | None = None, *, progress_interval_seconds: float = 5.0,
+                clock: Callable[[], float] = time.monotonic):
+    """The shared trainer on a run's built ``task`` and (seeded, untrained) ``model``: its
+    checkpoints written (through ``resume`` when given) and its log returned, tagged."""
     working_directory = resume.checkpoint_directory if resume else checkpoint_directory
 
     def save(step: int, state_dict: dict, extras: dict) -> None:

@@ -17,14 +17,13 @@ from typing import Callable
 import pandas as pd
 import torch
 
-from rnnlab.checkpoints import checkpoint_path, save_checkpoint
+from rnnlab.experiment import train_built
 from rnnlab.models import LeakyRNN, build_leaky_rnn
 from rnnlab.studies.ctrnn_zoo.curriculum import scaled_curriculum
 from rnnlab.studies.ctrnn_zoo.phased_training import train_curriculum
 from rnnlab.studies.ctrnn_zoo.tasks import make_task
-from rnnlab.training.optimizers import OptimizerConfig
 from rnnlab.training.resume import ResumeStore
-from rnnlab.training.trainer import TrainingConfig, train
+from rnnlab.training.trainer import TrainingConfig
 
 
 def build_task(task_config: dict):
@@ -83,27 +82,5 @@ def train_single(run_config: dict, seed: int, checkpoint_directory: str | Path,
     torch.manual_seed(seed)
     task = build_task(run_config["task"])
     model = build_model(run_config.get("model", {}), task)
-    working_directory = resume.checkpoint_directory if resume else checkpoint_directory
-
-    def save(step: int, state_dict: dict, extras: dict) -> None:
-        save_checkpoint(
-            checkpoint_path(working_directory, step), step, state_dict, run_config, seed, extras
-        )
-
-    log = train(
-        model,
-        task,
-        OptimizerConfig.from_dict(run_config["optimizer"]),
-        TrainingConfig.from_dict(run_config["training"]),
-        seed,
-        save,
-        label=f"{run_config.get('study', '')}/{run_config.get('run', '')} seed {seed}",
-        resume=resume,
-        progress_interval_seconds=progress_interval_seconds,
-        clock=clock,
-    )
-    if resume is not None:
-        resume.hand_over_checkpoints(checkpoint_directory)
-    log.insert(0, "seed", seed)
-    log.insert(0, "run", run_config.get("run", ""))
-    return log
+    return train_built(run_config, seed, checkpoint_directory, task, model, resume,
+                       progress_interval_seconds=progress_interval_seconds, clock=clock)
