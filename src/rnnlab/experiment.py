@@ -69,18 +69,21 @@ def train_run(
     if own is not None:
         return own(run_config, seed, checkpoint_directory, resume,
                    progress_interval_seconds=progress_interval_seconds, clock=clock)
+    return train_with_shared_trainer(run_config, seed, checkpoint_directory, resume,
+                                     progress_interval_seconds=progress_interval_seconds,
+                                     clock=clock)
+
+
+def train_with_shared_trainer(run_config: dict, seed: int, checkpoint_directory: str | Path,
+                              resume: ResumeStore | None = None, *,
+                              progress_interval_seconds: float = 5.0,
+                              clock: Callable[[], float] = time.monotonic):
+    """``train_run`` without a study's own trainer: the run's task and seeded network built by
+    its study, trained by the shared trainer (a study's own ``train_run`` may hand runs it has
+    nothing special for back to this)."""
     torch.manual_seed(seed)
     task = build_task(run_config)
     model = build_model(run_config, task)
-    return train_built(run_config, seed, checkpoint_directory, task, model, resume,
-                       progress_interval_seconds=progress_interval_seconds, clock=clock)
-
-
-def train_built(run_config: dict, seed: int, checkpoint_directory: str | Path, task, model,
-                resume: ResumeStore | None = None, *, progress_interval_seconds: float = 5.0,
-                clock: Callable[[], float] = time.monotonic):
-    """The shared trainer on a run's built ``task`` and (seeded, untrained) ``model``: its
-    checkpoints written (through ``resume`` when given) and its log returned, tagged."""
     working_directory = resume.checkpoint_directory if resume else checkpoint_directory
 
     def save(step: int, state_dict: dict, extras: dict) -> None:

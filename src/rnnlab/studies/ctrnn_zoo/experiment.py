@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-import torch
 
-from rnnlab.experiment import train_built
+from rnnlab.experiment import train_with_shared_trainer
 from rnnlab.models import LeakyRNN, build_leaky_rnn
 from rnnlab.studies.ctrnn_zoo.curriculum import scaled_curriculum
 from rnnlab.studies.ctrnn_zoo.phased_training import train_curriculum
@@ -69,18 +68,6 @@ def train_run(
         return train_curriculum(
             run_config, seed, checkpoint_directory, build_task, build_model, resume,
             progress_interval_seconds=progress_interval_seconds, clock=clock)
-    return train_single(run_config, seed, checkpoint_directory, resume,
-                        progress_interval_seconds=progress_interval_seconds, clock=clock)
-
-
-def train_single(run_config: dict, seed: int, checkpoint_directory: str | Path,
-                 resume: ResumeStore | None = None, *, progress_interval_seconds: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> pd.DataFrame:
-    """The shared trainer's path of ``rnnlab.experiment.train_run``, step for step (a run
-    without a curriculum gives the checkpoints and log it gave before the study had its own
-    ``train_run``)."""
-    torch.manual_seed(seed)
-    task = build_task(run_config["task"])
-    model = build_model(run_config.get("model", {}), task)
-    return train_built(run_config, seed, checkpoint_directory, task, model, resume,
-                       progress_interval_seconds=progress_interval_seconds, clock=clock)
+    return train_with_shared_trainer(run_config, seed, checkpoint_directory, resume,
+                                     progress_interval_seconds=progress_interval_seconds,
+                                     clock=clock)
