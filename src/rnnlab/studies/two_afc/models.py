@@ -160,12 +160,17 @@ class RNNWithGateDale(nn.Module):
                              + rates @ self.gate_recurrent.T.to(rates.dtype)
                              + self.gate_bias.to(rates.dtype))
 
-    def step(self, state: Tensor, inputs: Tensor) -> Tensor:
-        """Noise-free map h_{t−1} → h_t (no perturbation), any float dtype: (K, N), (K, I)."""
+    def drive_and_gate(self, state: Tensor, inputs: Tensor) -> tuple[Tensor, Tensor]:
+        """(d, g), (K, N) each, of the map at state h (K, N) and inputs u (K, I):
+        d = W relu(h) + W_in u + b, g the gate."""
         rates = torch.relu(state)
         drive = (inputs @ self.weight_input.T.to(state.dtype)
                  + rates @ self.weight_recurrent.T.to(state.dtype) + self.bias.to(state.dtype))
-        gate = self.gate(rates, inputs)
+        return drive, self.gate(rates, inputs).to(state.dtype)
+
+    def step(self, state: Tensor, inputs: Tensor) -> Tensor:
+        """Noise-free map h_{t−1} → h_t (no perturbation), any float dtype: (K, N), (K, I)."""
+        drive, gate = self.drive_and_gate(state, inputs)
         return (1 - gate) * state + gate * drive
 
     @torch.no_grad()
@@ -178,11 +183,8 @@ class RNNWithGateDale(nn.Module):
         with d the drive and g the gate of ``step`` (ungated: g ≡ leak, no W_gr term);
         relu′(h) = 1 where h > 0, else 0 (autograd's convention at 0)."""
         dtype = state.dtype
-        rates = torch.relu(state)
         active = (state > 0).to(dtype)  # (K, N)
-        drive = (inputs @ self.weight_input.T.to(dtype)
-                 + rates @ self.weight_recurrent.T.to(dtype) + self.bias.to(dtype))
-        gate = self.gate(rates, inputs).to(dtype)  # (K, N)
+        drive, gate = self.drive_and_gate(state, inputs)
         jacobian = gate[:, :, None] * self.weight_recurrent.to(dtype)[None]
         if self.config.gated:
             slope = (drive - state) * gate * (1 - gate)
