@@ -4,7 +4,6 @@ import pytest
 import torch
 
 import rnnlab.experiment as experiment
-import rnnlab.studies.ctrnn_zoo.experiment as zoo_experiment
 from rnnlab.checkpoints import list_checkpoints, load_checkpoint
 from rnnlab.experiment import train_run
 from rnnlab.training.resume import ResumeStore
@@ -14,35 +13,36 @@ class Killed(Exception):
     """Stands in for SIGKILL: training stops between two updates."""
 
 
-class MortalTask:
-    """A task (frozen dataclass) whose ``sample`` raises Killed after ``batches`` calls."""
+class Budget:
+    """Batches left before a kill, shared by every task drawing on it."""
 
-    def __init__(self, task, batches: int):
-        self._task, self._left = task, batches
+    def __init__(self, batches: int):
+        self.left = batches
+
+
+class MortalTask:
+    """A task (frozen dataclass) whose ``sample`` raises Killed once ``budget`` is spent."""
+
+    def __init__(self, task, budget: Budget):
+        self._task, self._budget = task, budget
 
     def __getattr__(self, name):
         return getattr(self._task, name)
 
     def sample(self, rng, batch_size):
-        if self._left == 0:
+        if self._budget.left == 0:
             raise Killed
-        self._left -= 1
+        self._budget.left -= 1
         return self._task.sample(rng, batch_size)
 
 
 def kill_after(monkeypatch, batches: int):
-    """Make the next train_run stop when it asks for batch ``batches`` + 1."""
-    build_task = experiment.build_task
-
-    def build_mortal_task(run_config):
-        return MortalTask(build_task(run_config), batches)
-
-    monkeypatch.setattr(experiment, "build_task", build_mortal_task)
-    # The zoo trains with its own train_run (rnnlab.studies.ctrnn_zoo.experiment), which builds
-    # its tasks from the task configuration.
-    build_zoo_task = zoo_experiment.build_task
-    monkeypatch.setattr(zoo_experiment, "build_task",
-                        lambda task_config: MortalTask(build_zoo_task(task_config), batches))
+    """Make the next train_run stop when it asks for batch ``batches`` + 1 (every study's run
+    without a trainer of its own, the zoo's runs without a curriculum too, builds its task
+    through ``rnnlab.experiment.build_task``)."""
+    build_task, budget = experiment.build_task, Budget(batches)
+    monkeypatch.setattr(experiment, "build_task",
+                        lambda run_config: MortalTask(build_task(run_config), budget))
 
 
 CONFIGS = {

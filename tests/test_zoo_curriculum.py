@@ -18,7 +18,7 @@ from rnnlab.studies.ctrnn_zoo.curriculum import (
 )
 from rnnlab.training.resume import ResumeStore
 
-from test_resume import Killed, assert_same_checkpoints
+from test_resume import Budget, Killed, MortalTask, assert_same_checkpoints
 
 SHORT_DELAYS = dict(duration_ms=1200.0, test_on_ms=500.0, response_jitter_ms=200.0)
 PLAIN = dict(
@@ -84,28 +84,12 @@ def test_a_curriculum_trains_each_phase_on_its_task_in_global_steps(tmp_path, mo
                        ["state_dict"]["weight_recurrent"])
 
 
-class Countdown:
-    """Every task built from now on raises Killed once ``batches`` batches were drawn in all."""
-
-    def __init__(self, monkeypatch, batches: int):
-        self.left = batches
-        build = zoo_experiment.build_task
-        countdown = self
-
-        class Mortal:
-            def __init__(self, task):
-                self._task = task
-
-            def __getattr__(self, name):
-                return getattr(self._task, name)
-
-            def sample(self, rng, batch_size):
-                if countdown.left == 0:
-                    raise Killed
-                countdown.left -= 1
-                return self._task.sample(rng, batch_size)
-
-        monkeypatch.setattr(zoo_experiment, "build_task", lambda config: Mortal(build(config)))
+def kill_curriculum_after(monkeypatch, batches: int):
+    """Every phase's task built from now on raises Killed once ``batches`` batches were drawn
+    in all (a curriculum builds its tasks through the zoo's own ``build_task``)."""
+    build, budget = zoo_experiment.build_task, Budget(batches)
+    monkeypatch.setattr(zoo_experiment, "build_task",
+                        lambda config: MortalTask(build(config), budget))
 
 
 # Batches drawn: phase 0's 6 updates, then phase 1's validation batch and its updates.
@@ -113,7 +97,7 @@ class Countdown:
 def test_a_killed_curriculum_resumes_bit_identically(tmp_path, monkeypatch, killed_after, phase,
                                                      step):
     reference = zoo_experiment.train_run(PHASED, 3, tmp_path / "reference")
-    Countdown(monkeypatch, killed_after)
+    kill_curriculum_after(monkeypatch, killed_after)
     with pytest.raises(Killed):
         zoo_experiment.train_run(PHASED, 3, tmp_path / "killed",
                                  ResumeStore(tmp_path / "resume", "run", 0))
