@@ -44,8 +44,9 @@ def ring_closure(analytics: pd.DataFrame, points: pd.DataFrame):
     """memory_anti_angle. Top (a, b: hold, recall), first seed: the held states of noise-free
     trials on the angle grid in PC1–PC2, coloured by the remembered angle, consecutive angles
     joined (grey), the wrap-around pair (last angle → first) in orange; the condition's slow
-    points small black, on top (the title names the failed test of a loop that is not closed). Bottom (c, d): the H1 persistence diagram of those slow points (death
-    against birth; a loop far above the diagonal lives long) with the closure region (birth ≤
+    points small black, on top (the title names the failed test of a loop that is not
+    closed). Middle (c, d): the H1 persistence diagram of those slow points (death against
+    birth; a loop far above the diagonal lives long) with the closure region (birth ≤
     the threshold × death). Right (e): every seed's closure statistics, second-loop ratio
     against the loop's birth fraction (closed: lower left box); (f): the worst neighbour rank
     of consecutive held states per seed (closed: ≤ the threshold). Bottom row (g, h: hold,
