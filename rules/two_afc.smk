@@ -43,17 +43,22 @@ rule two_afc_analysis:
 
 
 # The real PsychRNN (TensorFlow) in its own env: trained, then tested on the study's fixed
-# trials. No torch in this job, and TensorFlow in no other.
+# trials. No torch in this job, and TensorFlow in no other. A seed group's seeds train one after
+# the other in one process (TensorFlow's import alone costs ~10 CPU-s), each as in a job of its
+# own (the graph, numpy's and TensorFlow's seeds are reset per seed).
 rule two_afc_psychrnn:
     output:
-        afc_psychometric=f"{RUN_DIRECTORY}/afc_psychometric.parquet",
-        afc_psychometric_fit=f"{RUN_DIRECTORY}/afc_psychometric_fit.parquet",
-        afc_trajectories=f"{RUN_DIRECTORY}/afc_trajectories.parquet",
-        psychrnn_train_log=f"{RUN_DIRECTORY}/psychrnn_train_log.parquet",
+        **stage_outputs(
+            "two_afc_psychrnn",
+            "afc_psychometric",
+            "afc_psychometric_fit",
+            "afc_trajectories",
+            "psychrnn_train_log",
+        ),
     log:
-        "results/logs/two_afc_psychrnn/{study}/{run}/seed{seed}.log",
+        stage_log("two_afc_psychrnn"),
     benchmark:
-        "results/benchmarks/two_afc_psychrnn/{study}/{run}/seed{seed}.tsv"
+        stage_benchmark("two_afc_psychrnn")
     wildcard_constraints:
         study="two_afc",
         run="psychrnn_(baseline|noisy)",
@@ -62,17 +67,16 @@ rule two_afc_psychrnn:
     threads: 1
     resources:
         mem_mb=per_attempt(3000),
-        runtime=per_attempt(60),
+        runtime=per_seed_job(60),
     params:
         # `run` makes `make plan` bill the job as training (experiment.train_run of a psychrnn
         # run trains the same model in a fresh interpreter).
         run=run_config,
         stage=stage("rnnlab.studies.two_afc.psychrnn_library:psychrnn_job"),
-        # The study's test grid, the run and its training seed.
+        seed_argument="training_seed",
+        # The study's test grid and the run.
         settings=lambda wildcards: dict(
-            stage_settings("psychrnn")(wildcards),
-            run_config=run_config(wildcards),
-            training_seed=int(wildcards.seed),
+            stage_settings("psychrnn")(wildcards), run_config=run_config(wildcards)
         ),
     script:
         "../workflow_scripts/stage.py"

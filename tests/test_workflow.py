@@ -293,6 +293,17 @@ def test_seed_groups_make_group_jobs_and_per_seed_copies(workflow):
     assert "results/logs/evaluate_checkpoints/ei_modcog/eg/seeds_1_2.log" in logs.stdout
 
 
+def test_a_stage_that_trains_its_seeds_runs_a_seed_group_in_one_job(workflow):
+    """A stage without per-seed inputs (two_afc_psychrnn trains PsychRNN: its seed is an
+    argument, params.seed_argument) is grouped like any stage: one TensorFlow process per run's
+    seed group (default config: seeds 1 and 2 of each condition), each seed copied out."""
+    result = snakemake(workflow, "-n", "two_afc_library_comparison")
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = job_counts(result.stdout)
+    assert counts["two_afc_psychrnn"] == 2 and counts["copy_two_afc_psychrnn"] == 4
+    assert "results/logs/two_afc_psychrnn/two_afc/psychrnn_noisy/seeds_1_2.log" in result.stdout
+
+
 def lost_seed_comes_back_alone(workflow: Path, *arguments: str) -> None:
     """Everything of one seed lost and asked for again: the seed's outputs are copied out of its
     training group again (no training), byte for byte, and nothing outside the seed's directory

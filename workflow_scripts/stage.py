@@ -4,7 +4,11 @@ job's named inputs (paths) and ``params.settings`` as keyword arguments, and ret
 
 A seed group's job (stage_jobs.seeds_per_job > 1: wildcard ``seed_group``, inputs named
 ``<name>_seed<seed>``) calls the stage once per seed, exactly as a job of its own would, and
-writes ``<output directory>/seed<seed>/<table>.parquet``."""
+writes ``<output directory>/seed<seed>/<table>.parquet``.
+
+A stage that needs its seed as an argument (one that trains, e.g. a library's own training: no
+per-seed input names the seed) names the keyword in ``params.seed_argument``; it is called with
+each seed of its group (or the job's seed)."""
 
 import re
 from pathlib import Path
@@ -19,12 +23,16 @@ from rnnlab.workflow.names import resolve  # noqa: E402
 function = snakemake.params.stage["function"]
 stage = resolve(function)
 configure_torch(snakemake)  # only where the stage's modules brought torch in
+seed_argument = getattr(snakemake.params, "seed_argument", None)
 
 
 def run_stage(inputs: dict, outputs, seed: int | None = None) -> None:
     """``outputs``: {table: path}, or a directory for every table the stage returns (a seed
     group's; its copy jobs fail on a missing table)."""
-    tables = stage(**inputs, **snakemake.params.settings)
+    arguments = dict(inputs, **snakemake.params.settings)
+    if seed_argument:
+        arguments[seed_argument] = seed if seed is not None else int(snakemake.wildcards.seed)
+    tables = stage(**arguments)
     if isinstance(outputs, Path):
         outputs = {name: outputs / f"{name}.parquet" for name in tables}
     unwritten = set(outputs) - set(tables)
@@ -37,7 +45,8 @@ def run_stage(inputs: dict, outputs, seed: int | None = None) -> None:
 
 
 if "seed_group" in snakemake.wildcards.keys():
-    by_seed = {}
+    # "seeds_1_2_3": every seed of the group, also those of a stage without inputs
+    by_seed = {int(seed): {} for seed in snakemake.wildcards.seed_group.split("_")[1:]}
     for name, path in snakemake.input.items():
         match = re.fullmatch(r"(.+)_seed(\d+)", name)
         by_seed.setdefault(int(match.group(2)), {})[match.group(1)] = path
