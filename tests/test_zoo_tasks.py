@@ -424,6 +424,34 @@ def test_cddm_evidence_noise_has_the_configured_std_and_the_coherence_as_its_mea
     np.testing.assert_array_equal(batch.loss_mask, reference.loss_mask)
 
 
+def test_cddm_contexts_are_mirror_images():
+    """Swapping motion and colour (their channels, coherences and the context) maps every trial
+    onto a trial of the other context with the same targets, loss mask and ideal observer: the
+    task gives neither context an advantage (issue 14: the colour context carried a line
+    attractor less often than the motion context; the cause is not the task)."""
+    task = make_task("cddm", dt_ms=20.0, stimulus_in_loss=False, evidence_noise_std=0.5)
+    table = task.condition_table()
+    swapped = table.assign(
+        context=np.where(table["context"] == "motion", "colour", "motion"),
+        motion_coherence=table["colour_coherence"], colour_coherence=table["motion_coherence"])
+    a = task.sample_conditions(table, np.random.default_rng(5))
+    b = task.sample_conditions(swapped, np.random.default_rng(5))
+    # Channels [context m, context c, motion R, motion L, colour R, colour L]: the same noise
+    # draw lands on the other stream's channels, so compare the noise-free means, then noise.
+    mirror = [1, 0, 4, 5, 2, 3]
+    clean = task.without_noise()
+    np.testing.assert_array_equal(
+        clean.sample_conditions(table, np.random.default_rng(5)).inputs[:, :, mirror],
+        clean.sample_conditions(swapped, np.random.default_rng(5)).inputs)
+    np.testing.assert_array_equal(a.targets, b.targets)
+    np.testing.assert_array_equal(a.loss_mask, b.loss_mask)
+    np.testing.assert_array_equal(a.conditions["relevant_coherence"],
+                                  b.conditions["relevant_coherence"])
+    # Random batches hold both contexts equally often (within 3 binomial SDs).
+    contexts = task.sample(np.random.default_rng(6), 4000).conditions["context"]
+    assert abs((contexts == "motion").mean() - 0.5) < 3 * 0.5 / np.sqrt(4000)
+
+
 def test_cddm_evidence_noise_is_seeded_and_independent_of_input_noise():
     task = make_task("cddm", evidence_noise_std=0.5, input_noise_std=0.1)
     a = task.sample(np.random.default_rng(11), 16)
