@@ -34,7 +34,7 @@ ANGLE = dict(
     training=dict(steps=6, batch_size=4, checkpoint_fractions=[0.0, 1.0], log_every=1,
                   validate_every=3, validation_trials=8, keep_best=True),
 )
-SLOW = dict(ANGLE, slowness=dict(weight=0.5, period="delay"))
+SLOW = dict(ANGLE, slowness=dict(weight=0.5, periods=["delay", "recall"]))
 
 
 def one_batch(periods: dict, n_steps: int) -> TaskBatch:
@@ -46,9 +46,11 @@ def one_batch(periods: dict, n_steps: int) -> TaskBatch:
 def test_the_penalty_is_the_mean_squared_step_over_the_periods_step_pairs():
     rng = np.random.default_rng(0)
     states = rng.normal(size=(2, 6, 3))
-    # trial 0: delay steps 1, 2, 3 (pairs 1→2, 2→3); trial 1: steps 4, 5 (pair 4→5)
-    batch = one_batch({"delay": np.array([[1, 4], [4, 6]])}, 6)
-    pairs = step_pairs_in(batch, "delay")
+    # trial 0: delay steps 1, 2, 3 (pairs 1→2, 2→3), recall 4, 5 (pair 4→5; 3→4 straddles);
+    # trial 1: delay steps 4, 5 (pair 4→5), no recall
+    batch = one_batch({"delay": np.array([[1, 4], [4, 6]]),
+                       "recall": np.array([[4, 6], [6, 6]])}, 6)
+    pairs = step_pairs_in(batch, ["delay"])
     assert pairs.tolist() == [[False, True, True, False, False],
                               [False, False, False, False, True]]
     by_hand = np.mean([np.sum((states[0, 2] - states[0, 1]) ** 2),
@@ -57,12 +59,21 @@ def test_the_penalty_is_the_mean_squared_step_over_the_periods_step_pairs():
     value = slowness_penalty(torch.tensor(states), pairs)
     assert value.item() == pytest.approx(by_hand, rel=1e-12)
     assert Slowness(0.5)(torch.tensor(states), batch).item() == pytest.approx(0.5 * by_hand)
+    both = step_pairs_in(batch, ("delay", "recall"))
+    assert both.tolist() == [[False, True, True, False, True],
+                             [False, False, False, False, True]]
+    by_hand = np.mean([np.sum((states[0, 2] - states[0, 1]) ** 2),
+                       np.sum((states[0, 3] - states[0, 2]) ** 2),
+                       np.sum((states[0, 5] - states[0, 4]) ** 2),
+                       np.sum((states[1, 5] - states[1, 4]) ** 2)])
+    penalty = Slowness(2.0, ("delay", "recall"))(torch.tensor(states), batch)
+    assert penalty.item() == pytest.approx(2.0 * by_hand, rel=1e-12)
     # a still state costs nothing; a one-step period has no pair (0, not NaN)
     still = torch.ones(2, 6, 3)
     assert slowness_penalty(still, pairs).item() == 0.0
     assert slowness_penalty(torch.tensor(states), np.zeros((2, 5), bool)).item() == 0.0
     with pytest.raises(ValueError, match="no period 'wait'"):
-        step_pairs_in(batch, "wait")
+        step_pairs_in(batch, ["delay", "wait"])
 
 
 def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
@@ -77,7 +88,7 @@ def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
     with torch.no_grad():
         outputs, states = noisy_forward(model, tensors["inputs"], noise_generator(3))
         task_loss = masked_mse(outputs, tensors["targets"], tensors["loss_mask"]).item()
-        delay = step_pairs_in(batch, "delay")
+        delay = step_pairs_in(batch, ["delay", "recall"])
         assert delay.sum() > 0
         steps = (states[:, 1:] - states[:, :-1]).pow(2).sum(-1).numpy()
         penalty = 0.5 * steps[delay].mean()
@@ -105,6 +116,6 @@ def test_a_zero_weight_trains_exactly_as_no_penalty(tmp_path):
 def test_the_studys_check_names_a_period_the_task_lacks():
     assert STUDY.check({}, {"memory_anti_angle": SLOW}) == []
     wrong = copy.deepcopy(SLOW)
-    wrong["slowness"]["period"] = "wait"
+    wrong["slowness"]["periods"] = ["delay", "wait"]
     found = STUDY.check({}, {"memory_anti_angle": wrong})
     assert len(found) == 1 and "no period 'wait'" in found[0]

@@ -1,12 +1,12 @@
 """The slowness penalty: a training option of the zoo that asks the network's state to move
-slowly during a period of the trial (the memory tasks' delay).
+slowly during periods of the trial (the memory tasks' delay and recall).
 
 A run's ``slowness`` (optional; absent = off, the run trains exactly as before)::
 
-    slowness: {weight: 1.0, period: delay}
+    slowness: {weight: 1.0, periods: [delay, recall]}
 
 adds to every training loss λ · mean‖x_{t+1} − x_t‖², the mean over the trials and over the
-steps t where x_t and x_{t+1} both lie in ``period`` (``TaskBatch.periods``), x the training
+steps t where x_t and x_{t+1} both lie in one of ``periods`` (``TaskBatch.periods``), x the training
 forward pass's states (noise included), λ = ``weight``. The validation loss and the
 evaluation stay the task's own.
 
@@ -39,10 +39,10 @@ from rnnlab.tasks.base import TaskBatch
 
 @dataclass(frozen=True)
 class Slowness:
-    """λ (``weight``, > 0) and the period whose steps are penalised."""
+    """λ (``weight``, > 0) and the periods whose steps are penalised."""
 
     weight: float
-    period: str = "delay"
+    periods: tuple[str, ...] = ("delay",)
 
     @classmethod
     def of_run(cls, run_config: dict) -> "Slowness | None":
@@ -50,25 +50,29 @@ class Slowness:
         values = run_config.get("slowness")
         if not values or float(values.get("weight", 0.0)) == 0.0:
             return None
-        setting = cls(float(values["weight"]), str(values.get("period", "delay")))
+        setting = cls(float(values["weight"]), tuple(values.get("periods", ("delay",))))
         if setting.weight < 0:
             raise ValueError(f"slowness weight must be ≥ 0, got {setting.weight}")
         return setting
 
     def __call__(self, states: torch.Tensor, batch: TaskBatch) -> torch.Tensor:
-        """λ · slowness_penalty(states, the period's step pairs)."""
-        return self.weight * slowness_penalty(states, step_pairs_in(batch, self.period))
+        """λ · slowness_penalty(states, the periods' step pairs)."""
+        return self.weight * slowness_penalty(states, step_pairs_in(batch, self.periods))
 
 
-def step_pairs_in(batch: TaskBatch, period: str) -> np.ndarray:
-    """bool (B, T−1): True at t when steps t and t+1 both lie in ``period`` of the trial
-    (``batch.periods[period]``: (B, 2) [start, stop) step indices)."""
-    if period not in batch.periods:
-        raise ValueError(f"slowness: the task has no period {period!r} "
-                         f"(it has {sorted(batch.periods)})")
-    bounds = np.asarray(batch.periods[period])
+def step_pairs_in(batch: TaskBatch, periods: tuple[str, ...] | list[str]) -> np.ndarray:
+    """bool (B, T−1): True at t when steps t and t+1 both lie in one of ``periods`` of the
+    trial (``batch.periods[name]``: (B, 2) [start, stop) step indices); a pair straddling two
+    periods (e.g. the recall onset) is not selected."""
+    pairs = np.zeros((batch.batch_size, batch.n_steps - 1), dtype=bool)
     steps = np.arange(batch.n_steps - 1)[None, :]
-    return (steps >= bounds[:, :1]) & (steps + 1 < bounds[:, 1:])
+    for period in periods:
+        if period not in batch.periods:
+            raise ValueError(f"slowness: the task has no period {period!r} "
+                             f"(it has {sorted(batch.periods)})")
+        bounds = np.asarray(batch.periods[period])
+        pairs |= (steps >= bounds[:, :1]) & (steps + 1 < bounds[:, 1:])
+    return pairs
 
 
 def slowness_penalty(states: torch.Tensor, pairs: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -82,18 +86,17 @@ def slowness_penalty(states: torch.Tensor, pairs: np.ndarray | torch.Tensor) -> 
 
 def slowness_problems(run_config: dict) -> list[str]:
     """What is wrong with the run's ``slowness`` (the schema checks the types): its period must
-    be one of the task's."""
+    be the task's."""
     if not run_config.get("slowness"):
         return []
     from rnnlab.studies.ctrnn_zoo.tasks import make_task
 
-    period = run_config["slowness"].get("period", "delay")
+    wanted = run_config["slowness"].get("periods", ["delay"])
     task_config = dict(run_config["task"])
     try:
         task = make_task(task_config.pop("name"), **task_config)
     except (TypeError, ValueError):
         return []  # the task's own check reports it
     periods = task.sample(np.random.default_rng(0), 1).periods
-    if period not in periods:
-        return [f"slowness: the task has no period {period!r} (it has {sorted(periods)})"]
-    return []
+    return [f"slowness: the task has no period {period!r} (it has {sorted(periods)})"
+            for period in wanted if period not in periods]
