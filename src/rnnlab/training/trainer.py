@@ -20,7 +20,10 @@ Opt-in settings (off by default, so runs that do not set them train exactly as b
 ``trial_stream_steps`` > 0 trains on trial streams (``rnnlab.tasks.streams``: consecutive trials
 concatenated into rows of that many steps, as neurogym's ``Dataset`` builds them) instead of
 single padded trials; ``row_sum_penalty`` > 0 adds that weight times the row-sum penalty of W_rec
-(``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss).
+(``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss);
+``train``'s ``state_penalty`` (a callable of the training states and batch, e.g. the CTRNN
+zoo's slowness penalty) adds its value to every training loss (and to the logged loss) – not to
+the validation loss, which stays the task's loss.
 
 Several tasks (``rnnlab.tasks.schedule.RoundRobinTasks``): update k draws its batch from the
 schedule's task k mod n, from the same data generator (the E/I thesis' ``task_sampling:
@@ -295,6 +298,7 @@ def train(
     resume: ResumeStore | None = None,
     progress_interval_seconds: float = 5.0,
     clock: Callable[[], float] = time.monotonic,
+    state_penalty: Callable[[torch.Tensor, TaskBatch], torch.Tensor] | None = None,
 ) -> pd.DataFrame:
     """Train ``model`` in place; call ``save_checkpoint(step, state_dict, extras)`` at each
     checkpoint step, where ``extras`` holds ``sign_corrections`` (N,), the cumulative count of
@@ -313,6 +317,10 @@ def train(
     Progress goes to the logger ``rnnlab.training`` (INFO): a first line, a line at most every
     ``progress_interval_seconds`` of ``clock`` time (seconds, monotonic) and a last line; on a
     terminal stderr also a progress bar. Neither changes a result.
+
+    ``state_penalty(states, batch)`` (optional; None trains exactly as before): a differentiable
+    scalar of the training forward pass's states (B, T, N), noise included, and the batch it
+    ran on, added to the training loss.
     """
     config.check()
     if config.validate_every > 0 and isinstance(task, RoundRobinTasks):
@@ -363,9 +371,13 @@ def train(
                 )
             if final:
                 break
-            tensors = batch_tensors(training_batch(task_at(task, step), rng, config))
-            outputs, _ = noisy_forward(model, tensors["inputs"], noise)
+            batch = training_batch(task_at(task, step), rng, config)
+            tensors = batch_tensors(batch)
+            outputs, states = noisy_forward(model, tensors["inputs"], noise)
             parts = with_penalties(batch_loss(outputs, tensors, config), model, config)
+            if state_penalty is not None:
+                parts = LossParts(parts.total + state_penalty(states, batch), parts.fixation_mse,
+                                  parts.decision_cross_entropy, parts.fixation_down)
             if not torch.isfinite(parts.total):
                 raise TrainingDiverged(
                     f"{label or 'training'}: loss became {parts.total.item()} at step {step} "

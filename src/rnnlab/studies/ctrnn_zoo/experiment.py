@@ -1,9 +1,11 @@
 """How a ctrnn_zoo run's task and network are built from its resolved configuration (the
 study's zoo tasks, ``tasks``, and the shared leaky RNN, ``rnnlab.models``) and trained.
 
-A run without a ``curriculum`` trains exactly as the shared trainer trains every run
-(``rnnlab.experiment.train_run``: same checkpoints, same log); a run with one trains in
-phases (``curriculum``: a task variant per phase, the optimiser restarted, global steps).
+A run without a ``curriculum`` or ``slowness`` trains exactly as the shared trainer trains every
+run (``rnnlab.experiment.train_run``: same checkpoints, same log); a run with a curriculum trains
+in phases (``curriculum``: a task variant per phase, the optimiser restarted, global steps), a
+run with ``slowness`` (``slowness``: a penalty on the state's speed in the delay) through the
+same phased trainer (one phase without a curriculum), the penalty added to its training loss.
 ``training_steps``, ``with_training_steps`` and ``checkpoint_steps`` let the cluster plan
 (``rnnlab.workflow.plan``) time and price a run.
 """
@@ -20,6 +22,7 @@ from rnnlab.experiment import train_with_shared_trainer
 from rnnlab.models import LeakyRNN, build_leaky_rnn
 from rnnlab.studies.ctrnn_zoo.curriculum import scaled_curriculum
 from rnnlab.studies.ctrnn_zoo.phased_training import train_curriculum
+from rnnlab.studies.ctrnn_zoo.slowness import Slowness
 from rnnlab.studies.ctrnn_zoo.tasks import make_task
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import TrainingConfig
@@ -64,10 +67,12 @@ def train_run(
 ) -> pd.DataFrame:
     """Train one (run, seed) and write its checkpoints; returns the training log. Same contract
     as ``rnnlab.experiment.train_run``."""
-    if run_config.get("curriculum"):
+    slowness = Slowness.of_run(run_config)
+    if run_config.get("curriculum") or slowness is not None:
         return train_curriculum(
             run_config, seed, checkpoint_directory, build_task, build_model, resume,
-            progress_interval_seconds=progress_interval_seconds, clock=clock)
+            progress_interval_seconds=progress_interval_seconds, clock=clock,
+            state_penalty=slowness)
     return train_with_shared_trainer(run_config, seed, checkpoint_directory, resume,
                                      progress_interval_seconds=progress_interval_seconds,
                                      clock=clock)

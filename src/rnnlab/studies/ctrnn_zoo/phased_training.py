@@ -45,9 +45,12 @@ def train_curriculum(
     *,
     progress_interval_seconds: float = 5.0,
     clock: Callable[[], float] = time.monotonic,
+    state_penalty: Callable[[torch.Tensor, object], torch.Tensor] | None = None,
 ) -> pd.DataFrame:
-    """Train one (run, seed) through its curriculum; returns the ``train_log`` rows with a
-    ``phase`` column. Same contract as ``rnnlab.experiment.train_run``."""
+    """Train one (run, seed) through its curriculum (one phase on its task without one);
+    returns the ``train_log`` rows with a ``phase`` column. Same contract as
+    ``rnnlab.experiment.train_run``; ``state_penalty`` (e.g. ``slowness.Slowness``) is added to
+    every phase's training loss."""
     phases = [p for p in phases_of(run_config) if p.steps > 0]
     if not phases:  # 0 updates in all (the plan's untrained checkpoints): the last task
         phases = [dataclasses.replace(phases_of(run_config)[-1], start=0, steps=0)]
@@ -99,6 +102,7 @@ def train_curriculum(
             resume=store,
             progress_interval_seconds=progress_interval_seconds,
             clock=clock,
+            state_penalty=state_penalty,
         )
         final = seen["extras"]
         earlier["corrections"] = final["sign_corrections"]

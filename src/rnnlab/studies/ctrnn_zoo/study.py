@@ -25,6 +25,7 @@ class CTRNNZoo(Study):
 
     def check(self, section, resolved_runs):
         from rnnlab.studies.ctrnn_zoo.curriculum import curriculum_problems, phases_of
+        from rnnlab.studies.ctrnn_zoo.slowness import slowness_problems
         from rnnlab.studies.ctrnn_zoo.tasks import make_task
 
         found = []
@@ -35,6 +36,7 @@ class CTRNNZoo(Study):
                              "a zoo run is named after its task")
             problems = curriculum_problems(resolved)
             found += [f"{where}: {problem}" for problem in problems]
+            found += [f"{where}: {problem}" for problem in slowness_problems(resolved)]
             if problems or not resolved.get("curriculum"):
                 continue
             for phase in phases_of(resolved):
