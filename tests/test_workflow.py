@@ -80,6 +80,29 @@ def test_lint_reports_nothing():
     assert "Lints for" not in result.stdout + result.stderr, result.stdout + result.stderr
 
 
+# Run from a clean interpreter: the Snakefile parsed as a dry run does, then which heavy
+# libraries that parse imported (every Snakemake call parses: dry runs, `make plan`, each job a
+# cluster runs).
+PARSE_IMPORTS = """
+import atexit, sys
+atexit.register(lambda: print("IMPORTED", *sorted(
+    {"torch", "tensorflow", "matplotlib", "sklearn"} & set(sys.modules))))
+from snakemake.cli import main
+sys.argv = ["snakemake", "results/figures/vwm/circular_statistics.png", "-n", "-q", "rules"]
+main()
+"""
+
+
+def test_parsing_the_workflow_imports_no_torch_tensorflow_or_plotting():
+    """Parsing costs every Snakemake call; torch alone would add ≈ 3 s of CPU to each (it did:
+    a study's config check imported its training module)."""
+    result = subprocess.run([sys.executable, "-c", PARSE_IMPORTS], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    imported = [line for line in result.stdout.splitlines() if line.startswith("IMPORTED")]
+    assert imported == ["IMPORTED"], result.stdout[-2000:] + result.stderr[-2000:]
+
+
 def test_snakefmt_check_passes():
     result = subprocess.run(
         [str(BIN / "snakefmt"), "--check", "."], cwd=ROOT, capture_output=True, text=True

@@ -30,11 +30,14 @@ constant (N σ² per step) with no gradient, its cross term with the flow has ze
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from rnnlab.tasks.base import TaskBatch
+
+if TYPE_CHECKING:  # torch is imported where a penalty is computed: the study's config check
+    import torch  # imports this module while Snakemake parses the workflow (torch: ~3 s there)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ def step_pairs_in(batch: TaskBatch, periods: tuple[str, ...] | list[str]) -> np.
 def slowness_penalty(states: torch.Tensor, pairs: np.ndarray | torch.Tensor) -> torch.Tensor:
     """mean over the True entries of ``pairs`` (B, T−1) of ‖x_{t+1} − x_t‖², states (B, T, N);
     0 (with a gradient of 0) when no pair is selected."""
+    import torch
+
     pairs = torch.as_tensor(pairs, dtype=torch.bool)
     squared = (states[:, 1:] - states[:, :-1]).pow(2).sum(dim=-1)  # (B, T−1)
     count = int(pairs.sum())
