@@ -146,6 +146,13 @@ def per_attempt(amount):
     return resource
 
 
+# Jobs that train go first when cores are free (Snakemake's greedy selection otherwise prefers
+# jobs with the largest inputs, so trainings, which have none, started last: in a default run
+# the last one, 3 min long, ran alone at the end while the other core idled). Every training is
+# ready at the start; the analyses, aggregates and figures behind them fill the cores after.
+TRAINING_PRIORITY = 1
+
+
 def training_runtime(wildcards, attempt):
     """Minutes a training job asks for: the run's training_jobs.runtime_minutes per seed
     (seeds_per_job seeds in a group), doubled on a retry."""

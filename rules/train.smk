@@ -8,6 +8,7 @@ if seeds_per_job() == 1:
             "results/logs/train/{study}/{run}/seed{seed}.log",
         benchmark:
             "results/benchmarks/train/{study}/{run}/seed{seed}.tsv"
+        priority: TRAINING_PRIORITY
         conda:
             "../envs/torch.yaml"
         threads: 1
@@ -36,6 +37,7 @@ else:
             "results/logs/train_seed_group/{study}/{run}/{seed_group}.log",
         benchmark:
             "results/benchmarks/train_seed_group/{study}/{run}/{seed_group}.tsv"
+        priority: TRAINING_PRIORITY
         conda:
             "../envs/torch.yaml"
         threads: 1

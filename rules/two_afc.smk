@@ -62,6 +62,7 @@ rule two_afc_psychrnn:
     wildcard_constraints:
         study="two_afc",
         run="psychrnn_(baseline|noisy)",
+    priority: TRAINING_PRIORITY  # it trains
     conda:
         "../envs/psychrnn.yaml"
     threads: 1

@@ -126,7 +126,7 @@ with SnakemakeApi(OutputSettings(quiet=None)) as api:
     print(json.dumps({
         rule.name: dict(log=bool(rule.log), conda=rule.conda_env, benchmark=bool(rule.benchmark),
                         local=workflow.is_local(rule), job=rule.script is not None
-                        or rule.shellcmd is not None)
+                        or rule.shellcmd is not None, priority=rule.priority)
         for rule in workflow.rules
     }))
 """
@@ -158,6 +158,9 @@ def test_every_job_rule_has_conda_log_and_a_pinned_env_and_compute_a_benchmark(c
         assert rule["benchmark"] or rule["local"] and name != "aggregate", f"rule {name}"
     targets = {name for name, rule in rules.items() if not rule["job"]}
     assert {"all", "ei_modcog", "ctrnn_zoo"} <= targets
+    # What trains goes first (rules/common.smk: TRAINING_PRIORITY): nothing else has priority.
+    training = kinds & {"train", "train_seed_group"} | {"two_afc_psychrnn"}
+    assert {name for name, rule in jobs.items() if rule["priority"] > 0} == training
 
 
 def write_config(workflow: Path, edit) -> None:
