@@ -155,3 +155,25 @@ def test_vectorised_trials_are_psychrnns_trials_bit_for_bit():
     result = python("-c", TRIALS)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [True] * 6
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psychrnn") is None,
+                    reason="PsychRNN is not installed (extra `psychrnn`, env envs/psychrnn.yaml)")
+def test_make_plan_times_a_psychrnn_runs_trainings_in_one_tensorflow_process(tmp_path, monkeypatch):
+    from rnnlab.studies.two_afc import experiment
+    from rnnlab.workflow import measure
+
+    processes = []
+    start = experiment._psychrnn_process
+    monkeypatch.setattr(experiment, "_psychrnn_process",
+                        lambda arguments: processes.append(arguments) or start(arguments))
+    cost = measure.measure_own_training(RUN, 1, tmp_path, short=2, long=6)
+    assert len(processes) == 1  # not one per shortened run (a warm-up, short, long)
+    trained = [run["run_config"]["training"]["steps"] for run in processes[0]["time"]]
+    assert trained == [2, 2, 6]
+    # Each training really ran: PsychRNN's log of 2 / 2 / 6 updates (loss every 2).
+    logs = [json.loads(Path(run["log"]).read_text()) for run in processes[0]["time"]]
+    assert [[row["step"] for row in log] for log in logs] == [[2], [2], [2, 4, 6]]
+    timings = json.loads((tmp_path / "timings.json").read_text())
+    assert timings["import"] > 0.5 and len(timings["trainings"]) == 3  # TensorFlow's import
+    assert cost.update > 0 and cost.build >= timings["import"] - 2 * cost.update

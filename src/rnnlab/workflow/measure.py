@@ -174,9 +174,15 @@ def measure_own_training(run_config: dict, seed: int, directory: str | Path,
     configure_torch_as_jobs_do()
     module = own_trainer(run_config)
     seconds = {}
+    # A study may time its shortened runs itself (time_shortened_runs: a list of seconds, or
+    # None), e.g. in one process of another library instead of one per run.
+    timer = getattr(module, "time_shortened_runs", None)
+    timed = timer(run_config, seed, directory, [short, short, long]) if timer else None
+    if timed is not None:  # the first again a warm-up
+        seconds[short], seconds[long] = timed[1:]
     # The first run pays one-time costs (lazy imports, first calls of torch's kernels): untimed,
     # else the short run can take longer than the long one.
-    for steps, name in ((short, "warm_up"), (short, short), (long, long)):
+    for steps, name in () if timed else ((short, "warm_up"), (short, short), (long, long)):
         shortened = module.with_training_steps(run_config, steps)
         started = time.perf_counter()
         train_run(shortened, seed, Path(directory) / f"steps_{name}",

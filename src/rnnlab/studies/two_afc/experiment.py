@@ -132,10 +132,35 @@ def train_psychrnn_in_subprocess(run_config: dict, seed: int, directory) -> pd.D
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     log_file = directory / "psychrnn_train_log.json"
+    _psychrnn_process(dict(run_config=run_config, seed=seed, directory=str(directory),
+                           log=str(log_file)))
+    return pd.DataFrame(json.loads(log_file.read_text()))
+
+
+def time_shortened_runs(run_config: dict, seed: int, directory, steps: list[int]):
+    """For ``make plan`` (``rnnlab.workflow.measure.measure_own_training``): seconds of the run
+    trained for each of ``steps`` updates, or None to be timed by ``train_run`` one after the
+    other. PsychRNN's are timed in one TensorFlow process (each ``train_run`` of a psychrnn run
+    would start its own: ≈ 10 s of TensorFlow's import apiece), each with the import added, as
+    a job pays it once; a run's first training in a process also builds TensorFlow's kernels,
+    so the caller asks for a short warm-up run first."""
+    if run_config["model"].get("kind") != "psychrnn_basic":
+        return None
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    runs = [dict(run_config=with_training_steps(run_config, count), seed=seed,
+                 directory=str(directory / f"run_{index}"),
+                 log=str(directory / f"run_{index}.json"))
+            for index, count in enumerate(steps)]
+    timings = directory / "timings.json"
+    _psychrnn_process(dict(time=runs, timings=str(timings)))
+    measured = json.loads(timings.read_text())
+    return [measured["import"] + seconds for seconds in measured["trainings"]]
+
+
+def _psychrnn_process(arguments: dict) -> None:
     source = str(Path(__file__).resolve().parents[3])
     command = [sys.executable, "-m", "rnnlab.studies.two_afc.psychrnn_library",
-               json.dumps(dict(run_config=run_config, seed=seed, directory=str(directory),
-                               log=str(log_file)))]
+               json.dumps(arguments)]
     subprocess.run(command, check=True, cwd=source,
                    env={**__import__("os").environ, "PYTHONPATH": source})
-    return pd.DataFrame(json.loads(log_file.read_text()))

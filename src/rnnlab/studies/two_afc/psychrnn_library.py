@@ -29,6 +29,7 @@ import json
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -219,7 +220,26 @@ def train_and_save(run_config: dict, seed: int, directory: str, log: str) -> Non
     Path(log).write_text(json.dumps(full))
 
 
+def time_trainings(runs: list[dict]) -> dict:
+    """``train_and_save`` of each of ``runs`` (keyword dicts) in turn in this process:
+    {"import": seconds of TensorFlow's import, "trainings": seconds of each run}. How
+    ``make plan`` times a run's shortened trainings in one process (one import, and the
+    difference of two trainings not buried in two imports' noise)."""
+    started = time.perf_counter()
+    import_tensorflow()
+    imported = time.perf_counter() - started
+    seconds = []
+    for run in runs:
+        started = time.perf_counter()
+        train_and_save(**run)
+        seconds.append(time.perf_counter() - started)
+    return {"import": imported, "trainings": seconds}
+
+
 if __name__ == "__main__":
     arguments = json.loads(sys.argv[1])
-    train_and_save(arguments["run_config"], arguments["seed"], arguments["directory"],
-                   arguments["log"])
+    if "time" in arguments:
+        Path(arguments["timings"]).write_text(json.dumps(time_trainings(arguments["time"])))
+    else:
+        train_and_save(arguments["run_config"], arguments["seed"], arguments["directory"],
+                       arguments["log"])
