@@ -11,7 +11,13 @@ import torch
 
 import rnnlab.studies.ctrnn_zoo.experiment as zoo_experiment
 from rnnlab.checkpoints import list_checkpoints, load_checkpoint
-from rnnlab.studies.ctrnn_zoo.flow_slowness import FlowSlowness, flow_penalty, steps_in
+from rnnlab.studies.ctrnn_zoo.flow_slowness import (
+    FlowSlowness,
+    end_states,
+    flow_penalty,
+    principal_axis,
+    steps_in,
+)
 from rnnlab.studies.ctrnn_zoo.study import STUDY
 from rnnlab.training.losses import masked_mse
 from rnnlab.training.trainer import (
@@ -70,6 +76,34 @@ def test_the_penalty_is_the_mean_squared_flow_step_under_each_conditions_input()
     dt = CDDM["task"]["dt_ms"]
     assert flow_penalty(model, torch.tensor(states), [(u_m, mask_m)]).item() == pytest.approx(
         (2 * dt**2 * q).mean().item(), rel=1e-8)
+    # relative: each condition's sum over its total variance; scaling the states and the
+    # network's input and bias by a (a relu network's flow is then scaled by a) changes nothing
+    def spread(x):
+        return np.sum((x - x.mean(0)) ** 2) / len(x)
+    motion = states[0, [1, 3]]
+    relative = (np.sum([np.sum((hand_step(model, x, u_m) - x) ** 2) for x in motion])
+                / spread(motion))
+    value = flow_penalty(model, torch.tensor(states), [(u_m, mask_m)], relative=True)
+    assert value.item() == pytest.approx(relative / 2, rel=1e-10)
+    scaled = copy.deepcopy(model)
+    with torch.no_grad():
+        scaled.weight_input.mul_(3.0)
+        scaled.bias.mul_(3.0)
+    assert flow_penalty(scaled, torch.tensor(3.0 * states), [(u_m, mask_m)],
+                        relative=True).item() == pytest.approx(value.item(), rel=1e-8)
+    assert flow_penalty(scaled, torch.tensor(3.0 * states), [(u_m, mask_m)]).item() == (
+        pytest.approx(9 * flow_penalty(model, torch.tensor(states), [(u_m, mask_m)]).item()))
+    # along a direction v: only the flow's component along it, relative: over the variance along v
+    v = rng.normal(size=6)
+    v /= np.linalg.norm(v)
+    along = [float(v @ (hand_step(model, x, u_m) - x)) ** 2 for x in motion]
+    value = flow_penalty(model, torch.tensor(states), [(u_m, mask_m, torch.tensor(v))])
+    assert value.item() == pytest.approx(np.mean(along), rel=1e-10)
+    positions = motion @ v
+    value = flow_penalty(model, torch.tensor(states), [(u_m, mask_m, torch.tensor(v))],
+                         relative=True)
+    assert value.item() == pytest.approx(
+        np.sum(along) / np.var(positions) / 2, rel=1e-10)
     # nothing selected: 0, not NaN; a fixed point of u₀ costs nothing
     empty = flow_penalty(model, torch.tensor(states), [(u_m, np.zeros((3, 5), bool))])
     assert empty.item() == 0.0
@@ -105,6 +139,26 @@ def test_it_selects_each_contexts_trials_in_the_stimulus_every_kth_step_back_fro
     assert value.item() == pytest.approx(2.0 * np.mean(by_hand), rel=1e-10)
     with pytest.raises(ValueError, match="no period 'wait'"):
         steps_in(batch, "wait")
+    # along: v is the first principal axis of each context's end-of-stimulus states
+    ends = end_states(states, batch, "stimulus", context == "motion")
+    stops = batch.periods["stimulus"][:, 1]
+    assert torch.equal(ends, torch.stack([states[b, stops[b] - 1]
+                                          for b in np.flatnonzero(context == "motion")]))
+    line = torch.tensor(np.outer(np.linspace(-1, 1, 5), np.eye(6)[2]) + 0.01 * np.eye(5, 6))
+    assert abs(principal_axis(line)[2].item()) == pytest.approx(1.0, abs=1e-3)
+    assert principal_axis(line[:1]) is None
+    setting = FlowSlowness(2.0, ("motion_context", "colour_context"), 3, relative=True, along=True)
+    by_hand = 0.0
+    for name in ("motion", "colour"):
+        trials = context == name
+        v = principal_axis(end_states(states, batch, "stimulus", trials)).numpy()
+        u = task.fixed_point_inputs(f"{name}_context")
+        xs = [states[b, t].numpy() for b in np.flatnonzero(trials) for t in mask[b].nonzero()[0]]
+        along = [float(v @ (hand_step(model, x, u) - x)) ** 2 for x in xs]
+        by_hand += np.sum(along) / np.var([x @ v for x in xs])
+    n = int(mask.sum())
+    assert setting.penalty(model, task)(states, batch).item() == pytest.approx(
+        2.0 * by_hand / n, rel=1e-8)
 
 
 def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
