@@ -25,6 +25,7 @@ class CTRNNZoo(Study):
 
     def check(self, section, resolved_runs):
         from rnnlab.studies.ctrnn_zoo.curriculum import curriculum_problems, phases_of
+        from rnnlab.studies.ctrnn_zoo.flow_slowness import flow_slowness_problems
         from rnnlab.studies.ctrnn_zoo.slowness import slowness_problems
         from rnnlab.studies.ctrnn_zoo.tasks import make_task
 
@@ -37,6 +38,7 @@ class CTRNNZoo(Study):
             problems = curriculum_problems(resolved)
             found += [f"{where}: {problem}" for problem in problems]
             found += [f"{where}: {problem}" for problem in slowness_problems(resolved)]
+            found += [f"{where}: {problem}" for problem in flow_slowness_problems(resolved)]
             if problems or not resolved.get("curriculum"):
                 continue
             for phase in phases_of(resolved):
