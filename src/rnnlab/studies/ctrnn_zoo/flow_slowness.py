@@ -60,10 +60,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 
 from rnnlab.tasks.base import TaskBatch
+
+if TYPE_CHECKING:  # torch is imported where a penalty is computed: the study's config check
+    import torch  # imports this module while Snakemake parses the workflow (torch: ~3 s there)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ def steps_in(batch: TaskBatch, period: str, every: int = 1) -> np.ndarray:
 def end_states(states: torch.Tensor, batch: TaskBatch, period: str,
                trials: np.ndarray) -> torch.Tensor:
     """(K, N) the states of the K selected ``trials`` (bool (B,)) at their period's last step."""
+    import torch
+
     last = np.asarray(batch.periods[period])[:, 1] - 1  # (B,)
     rows = np.flatnonzero(trials)
     return states[torch.as_tensor(rows), torch.as_tensor(last[rows])]
@@ -137,6 +143,8 @@ def end_states(states: torch.Tensor, batch: TaskBatch, period: str,
 def principal_axis(points: torch.Tensor) -> torch.Tensor | None:
     """(N,) unit first principal axis of ``points`` (K, N), without a gradient (None for K < 2):
     the direction along which the trials' end states spread, i.e. along the line they lie on."""
+    import torch
+
     if len(points) < 2:
         return None
     centred = (points - points.mean(0)).detach()
@@ -153,6 +161,8 @@ def flow_penalty(model, states: torch.Tensor, selections: list[tuple[np.ndarray,
     states (B, T, N) (the training pass's, with their graph); ``selections``: per condition its
     constant input u₀ (I,), a bool mask (B, T) of the states to evaluate under it and optionally
     a unit direction v (N,) or None. 0 (with a gradient of 0) when nothing is selected."""
+    import torch
+
     total = states.new_zeros(())
     count = 0
     for inputs, mask, *rest in selections:
