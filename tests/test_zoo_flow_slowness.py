@@ -10,7 +10,6 @@ import pytest
 import torch
 
 import rnnlab.studies.ctrnn_zoo.experiment as zoo_experiment
-from rnnlab.checkpoints import list_checkpoints, load_checkpoint
 from rnnlab.studies.ctrnn_zoo.flow_slowness import (
     FlowSlowness,
     end_states,
@@ -19,15 +18,7 @@ from rnnlab.studies.ctrnn_zoo.flow_slowness import (
     steps_in,
 )
 from rnnlab.studies.ctrnn_zoo.study import STUDY
-from rnnlab.training.losses import masked_mse
-from rnnlab.training.trainer import (
-    TrainingConfig,
-    batch_tensors,
-    data_generator,
-    noise_generator,
-    noisy_forward,
-    training_batch,
-)
+from zoo_penalty_checks import assert_trains_identically, first_update
 
 CDDM = dict(
     study="ctrnn_zoo", run="cddm",
@@ -163,15 +154,8 @@ def test_it_selects_each_contexts_trials_in_the_stimulus_every_kth_step_back_fro
 
 def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
     log = zoo_experiment.train_run(FLOW, 3, tmp_path / "flow")
-    torch.manual_seed(3)
-    task = zoo_experiment.build_task(FLOW["task"])
-    model = zoo_experiment.build_model(FLOW["model"], task)
-    config = TrainingConfig.from_dict(FLOW["training"])
-    batch = training_batch(task, data_generator(3), config)
-    tensors = batch_tensors(batch)
+    task, model, batch, states, task_loss = first_update(FLOW, 3)
     with torch.no_grad():
-        outputs, states = noisy_forward(model, tensors["inputs"], noise_generator(3))
-        task_loss = masked_mse(outputs, tensors["targets"], tensors["loss_mask"]).item()
         penalty = FlowSlowness.of_run(FLOW).penalty(model, task)(states, batch).item()
     assert penalty > 1e-4  # large enough to be seen
     assert log[log["step"] == 0]["loss"].item() == pytest.approx(task_loss + penalty, rel=1e-5)
@@ -184,15 +168,7 @@ def test_a_zero_weight_trains_exactly_as_no_penalty(tmp_path):
     off = copy.deepcopy(FLOW)
     off["flow_slowness"]["weight"] = 0.0
     assert FlowSlowness.of_run(off) is None and FlowSlowness.of_run(CDDM) is None
-    plain = zoo_experiment.train_run(CDDM, 3, tmp_path / "plain")
-    zero = zoo_experiment.train_run(off, 3, tmp_path / "zero")
-    assert zero.equals(plain)
-    for a, b in zip(list_checkpoints(tmp_path / "plain"), list_checkpoints(tmp_path / "zero"),
-                    strict=True):
-        first, second = load_checkpoint(a), load_checkpoint(b)
-        assert a.name == b.name
-        assert all(torch.equal(first["state_dict"][k], second["state_dict"][k])
-                   for k in first["state_dict"])
+    assert_trains_identically(CDDM, off, 3, tmp_path)
 
 
 def test_the_studys_check_names_a_condition_the_task_lacks():

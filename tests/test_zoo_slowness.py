@@ -9,19 +9,10 @@ import pytest
 import torch
 
 import rnnlab.studies.ctrnn_zoo.experiment as zoo_experiment
-from rnnlab.checkpoints import list_checkpoints, load_checkpoint
 from rnnlab.studies.ctrnn_zoo.slowness import Slowness, slowness_penalty, step_pairs_in
 from rnnlab.studies.ctrnn_zoo.study import STUDY
 from rnnlab.tasks.base import TaskBatch
-from rnnlab.training.losses import masked_mse
-from rnnlab.training.trainer import (
-    TrainingConfig,
-    batch_tensors,
-    data_generator,
-    noise_generator,
-    noisy_forward,
-    training_batch,
-)
+from zoo_penalty_checks import assert_trains_identically, first_update
 
 ANGLE = dict(
     study="ctrnn_zoo", run="memory_anti_angle",
@@ -79,19 +70,11 @@ def test_the_penalty_is_the_mean_squared_step_over_the_periods_step_pairs():
 def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
     log = zoo_experiment.train_run(SLOW, 3, tmp_path / "slow")
     # step 0 by hand: the run's initial network, first batch and noise
-    torch.manual_seed(3)
-    task = zoo_experiment.build_task(SLOW["task"])
-    model = zoo_experiment.build_model(SLOW["model"], task)
-    config = TrainingConfig.from_dict(SLOW["training"])
-    batch = training_batch(task, data_generator(3), config)
-    tensors = batch_tensors(batch)
-    with torch.no_grad():
-        outputs, states = noisy_forward(model, tensors["inputs"], noise_generator(3))
-        task_loss = masked_mse(outputs, tensors["targets"], tensors["loss_mask"]).item()
-        delay = step_pairs_in(batch, ["delay", "recall"])
-        assert delay.sum() > 0
-        steps = (states[:, 1:] - states[:, :-1]).pow(2).sum(-1).numpy()
-        penalty = 0.5 * steps[delay].mean()
+    _, _, batch, states, task_loss = first_update(SLOW, 3)
+    delay = step_pairs_in(batch, ["delay", "recall"])
+    assert delay.sum() > 0
+    steps = (states[:, 1:] - states[:, :-1]).pow(2).sum(-1).numpy()
+    penalty = 0.5 * steps[delay].mean()
     assert penalty > 1e-4  # large enough to be seen
     first = log[log["step"] == 0]["loss"].item()
     assert first == pytest.approx(task_loss + penalty, rel=1e-5)
@@ -105,12 +88,7 @@ def test_a_zero_weight_trains_exactly_as_no_penalty(tmp_path):
     off = copy.deepcopy(SLOW)
     off["slowness"]["weight"] = 0.0
     assert Slowness.of_run(off) is None and Slowness.of_run(ANGLE) is None
-    plain = zoo_experiment.train_run(ANGLE, 3, tmp_path / "plain")
-    zero = zoo_experiment.train_run(off, 3, tmp_path / "zero")
-    assert zero.equals(plain)
-    for a, b in zip(list_checkpoints(tmp_path / "plain"), list_checkpoints(tmp_path / "zero")):
-        first, second = load_checkpoint(a)["state_dict"], load_checkpoint(b)["state_dict"]
-        assert a.name == b.name and all(torch.equal(first[k], second[k]) for k in first)
+    assert_trains_identically(ANGLE, off, 3, tmp_path)
 
 
 def test_the_studys_check_names_a_period_the_task_lacks():
