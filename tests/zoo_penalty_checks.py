@@ -1,6 +1,8 @@
 """Checks shared by the tests of the zoo's training penalties (slowness, flow_slowness): the
 first logged loss by hand, and a run that trains exactly as another."""
 
+import numpy as np
+import pytest
 import torch
 
 import rnnlab.studies.ctrnn_zoo.experiment as zoo_experiment
@@ -40,3 +42,15 @@ def assert_trains_identically(first: dict, second: dict, seed: int, directory) -
                     strict=True):
         weights, other = load_checkpoint(a)["state_dict"], load_checkpoint(b)["state_dict"]
         assert a.name == b.name and all(torch.equal(weights[k], other[k]) for k in weights)
+
+
+def assert_first_loss_adds_the_penalty(log, plain: dict, seed: int, directory, task_loss: float,
+                                       penalty: float) -> None:
+    """The penalised run's first logged loss (``log``) is the task's plus ``penalty``; the run
+    without it (``plain``) logs the task's alone, and then trains differently."""
+    assert penalty > 1e-4  # large enough to be seen
+    assert log[log["step"] == 0]["loss"].item() == pytest.approx(task_loss + penalty, rel=1e-5)
+    unpenalised = zoo_experiment.train_run(plain, seed, directory / "plain")
+    assert unpenalised[unpenalised["step"] == 0]["loss"].item() == pytest.approx(task_loss,
+                                                                                rel=1e-5)
+    assert not np.allclose(log["loss"], unpenalised["loss"])
