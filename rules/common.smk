@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from rnnlab.workflow import locks
 from rnnlab.workflow.config import ConfigError
 from rnnlab.workflow.fingerprint import CodeFingerprints
-from rnnlab.workflow.names import module_of
+from rnnlab.workflow.names import module_of, seeds_of_group
 from rnnlab.workflow.pipeline import (
     RESUME_DIRECTORY,
     RUN_DIRECTORY,
@@ -173,7 +173,7 @@ def seed_group_directory(wildcards):
 
 
 def group_seeds(wildcards):
-    return [int(seed) for seed in wildcards.seed_group.split("_")[1:]]
+    return seeds_of_group(wildcards.seed_group)
 
 
 def group_resume_directories(wildcards):

@@ -18,6 +18,7 @@ import yaml
 from rnnlab.workflow import locks
 from rnnlab.workflow.config import ConfigError, deep_merge, partial, problems, validator
 from rnnlab.workflow.fingerprint import CodeFingerprints
+from rnnlab.workflow.names import seed_group_name, seeds_of_group
 from rnnlab.workflow.pipeline import Pipeline, included_studies, load_study
 from rnnlab.workflow.study import Figure, RunTable, SeedTables, Study
 
@@ -283,3 +284,9 @@ def test_no_module_is_over_500_lines():
         if (n := len(path.read_text().splitlines())) > 500
     }
     assert long == {}
+
+
+def test_a_seed_groups_name_gives_back_its_seeds():
+    assert seed_group_name([1, 2, 13]) == "seeds_1_2_13"
+    assert seeds_of_group("seeds_1_2_13") == [1, 2, 13]
+    assert seeds_of_group(seed_group_name([4])) == [4]

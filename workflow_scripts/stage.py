@@ -18,7 +18,7 @@ from script_setup import configure_torch, provenance, start
 start(snakemake)
 
 from rnnlab.tables import write_table  # noqa: E402
-from rnnlab.workflow.names import resolve  # noqa: E402
+from rnnlab.workflow.names import resolve, seeds_of_group  # noqa: E402
 
 function = snakemake.params.stage["function"]
 stage = resolve(function)
@@ -46,7 +46,7 @@ def run_stage(inputs: dict, outputs, seed: int | None = None) -> None:
 
 if "seed_group" in snakemake.wildcards.keys():
     # "seeds_1_2_3": every seed of the group, also those of a stage without inputs
-    by_seed = {int(seed): {} for seed in snakemake.wildcards.seed_group.split("_")[1:]}
+    by_seed = {seed: {} for seed in seeds_of_group(snakemake.wildcards.seed_group)}
     for name, path in snakemake.input.items():
         match = re.fullmatch(r"(.+)_seed(\d+)", name)
         by_seed.setdefault(int(match.group(2)), {})[match.group(1)] = path

@@ -23,6 +23,7 @@ from rnnlab.workflow.config import (
     problems,
     validator,
 )
+from rnnlab.workflow.names import seed_group_name
 from rnnlab.workflow.study import (
     Aggregate,
     AggregateTable,
@@ -78,10 +79,6 @@ def included_studies(root: str | Path) -> list[str]:
     for rules in INCLUDE.findall((root / "Snakefile").read_text()):
         studies += REGISTER.findall((root / rules).read_text())
     return studies
-
-
-def seed_group_name(seeds: Iterable[int]) -> str:
-    return "seeds_" + "_".join(map(str, seeds))
 
 
 class Pipeline:
