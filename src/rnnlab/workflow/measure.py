@@ -165,31 +165,34 @@ def own_trainer(run_config: dict):
 def measure_own_training(run_config: dict, seed: int, directory: str | Path,
                          short: int = 2, long: int = 8) -> TrainingCost:
     """Time a run of a study with its own trainer: its whole ``train_run`` shortened to ``short``
-    and to ``long`` updates, after an untimed ``short`` run. The difference is ``long - short`` updates (``update``); what is
-    left of the short run (building, checkpoints, a validation, the log) is counted once
+    and to ``long`` updates, after an untimed ``short`` run. The difference is ``long - short``
+    updates (``update``); what is left of the short run (building, checkpoints, a validation, the log) is counted once
     (``build``). Validations that grow with the steps are billed with the updates only as far
     as the short runs show them."""
     from rnnlab.experiment import train_run
 
     configure_torch_as_jobs_do()
     module = own_trainer(run_config)
-    seconds = {}
+
+    def in_this_process(run_config, seed, directory, steps):
+        seconds = []
+        for index, count in enumerate(steps):
+            started = time.perf_counter()
+            train_run(module.with_training_steps(run_config, count), seed,
+                      Path(directory) / f"run_{index}", progress_interval_seconds=NEVER)
+            seconds.append(time.perf_counter() - started)
+        return seconds
+
     # A study may time its shortened runs itself (time_shortened_runs: a list of seconds, or
-    # None), e.g. in one process of another library instead of one per run.
+    # None), e.g. in one process of another library instead of one per run. The first run pays
+    # one-time costs (lazy imports, first calls of torch's kernels): a warm-up, untimed, else
+    # the short run can take longer than the long one.
+    steps = [short, short, long]
     timer = getattr(module, "time_shortened_runs", None)
-    timed = timer(run_config, seed, directory, [short, short, long]) if timer else None
-    if timed is not None:  # the first again a warm-up
-        seconds[short], seconds[long] = timed[1:]
-    # The first run pays one-time costs (lazy imports, first calls of torch's kernels): untimed,
-    # else the short run can take longer than the long one.
-    for steps, name in () if timed else ((short, "warm_up"), (short, short), (long, long)):
-        shortened = module.with_training_steps(run_config, steps)
-        started = time.perf_counter()
-        train_run(shortened, seed, Path(directory) / f"steps_{name}",
-                  progress_interval_seconds=NEVER)
-        seconds[name] = time.perf_counter() - started
-    update = max(seconds[long] - seconds[short], 0.0) / (long - short)
-    return TrainingCost(build=max(seconds[short] - short * update, 0.0), update=update,
+    timed = timer(run_config, seed, directory, steps) if timer else None
+    _, seconds_short, seconds_long = timed or in_this_process(run_config, seed, directory, steps)
+    update = max(seconds_long - seconds_short, 0.0) / (long - short)
+    return TrainingCost(build=max(seconds_short - short * update, 0.0), update=update,
                         validation=0.0, checkpoint_write=0.0, resume_save=0.0,
                         timed_updates=long - short)
 
