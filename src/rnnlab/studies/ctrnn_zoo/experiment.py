@@ -26,14 +26,9 @@ from rnnlab.studies.ctrnn_zoo.curriculum import scaled_curriculum
 from rnnlab.studies.ctrnn_zoo.flow_slowness import FlowSlowness
 from rnnlab.studies.ctrnn_zoo.phased_training import train_curriculum
 from rnnlab.studies.ctrnn_zoo.slowness import Slowness
-from rnnlab.studies.ctrnn_zoo.tasks import make_task
+from rnnlab.studies.ctrnn_zoo.tasks import build_task
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import TrainingConfig
-
-
-def build_task(task_config: dict):
-    parameters = dict(task_config)
-    return make_task(parameters.pop("name"), **parameters)
 
 
 def build_model(model_config: dict, task) -> LeakyRNN:

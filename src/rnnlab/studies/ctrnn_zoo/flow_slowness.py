@@ -59,11 +59,11 @@ update. The model enters the penalty, so it is built as a closure over the model
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rnnlab.studies.ctrnn_zoo.slowness import period_bounds
 from rnnlab.tasks.base import TaskBatch
 
 if TYPE_CHECKING:  # torch is imported where a penalty is computed: the study's config check
@@ -121,10 +121,7 @@ class FlowSlowness:
 def steps_in(batch: TaskBatch, period: str, every: int = 1) -> np.ndarray:
     """bool (B, T): True at the steps t of ``period`` ([start, stop) of ``batch.periods``) with
     (stop − 1 − t) divisible by ``every`` – the period's last step and every ``every``-th before."""
-    if period not in batch.periods:
-        raise ValueError(f"flow_slowness: the task has no period {period!r} "
-                         f"(it has {sorted(batch.periods)})")
-    bounds = np.asarray(batch.periods[period])
+    bounds = period_bounds(batch, period, "flow_slowness")
     steps = np.arange(batch.n_steps)[None, :]
     inside = (steps >= bounds[:, :1]) & (steps < bounds[:, 1:])
     return inside & ((bounds[:, 1:] - 1 - steps) % every == 0)
@@ -191,12 +188,10 @@ def flow_slowness_problems(run_config: dict) -> list[str]:
     conditions must be the task's fixed-point conditions."""
     if not run_config.get("flow_slowness"):
         return []
-    from rnnlab.studies.ctrnn_zoo.tasks import make_task
+    from rnnlab.studies.ctrnn_zoo.tasks import task_or_none
 
-    task_config = dict(run_config["task"])
-    try:
-        task = make_task(task_config.pop("name"), **task_config)
-    except (TypeError, ValueError):
+    task = task_or_none(run_config["task"])
+    if task is None:
         return []  # the task's own check reports it
     return [f"flow_slowness: the task has no fixed-point condition {c!r} "
             f"(it has {list(task.fixed_point_conditions)})"

@@ -70,12 +70,18 @@ def step_pairs_in(batch: TaskBatch, periods: tuple[str, ...] | list[str]) -> np.
     pairs = np.zeros((batch.batch_size, batch.n_steps - 1), dtype=bool)
     steps = np.arange(batch.n_steps - 1)[None, :]
     for period in periods:
-        if period not in batch.periods:
-            raise ValueError(f"slowness: the task has no period {period!r} "
-                             f"(it has {sorted(batch.periods)})")
-        bounds = np.asarray(batch.periods[period])
+        bounds = period_bounds(batch, period, "slowness")
         pairs |= (steps >= bounds[:, :1]) & (steps + 1 < bounds[:, 1:])
     return pairs
+
+
+def period_bounds(batch: TaskBatch, period: str, option: str) -> np.ndarray:
+    """(B, 2) [start, stop) step indices of ``period`` in each trial; a penalty's ``option``
+    naming a period the task lacks is an error."""
+    if period not in batch.periods:
+        raise ValueError(f"{option}: the task has no period {period!r} "
+                         f"(it has {sorted(batch.periods)})")
+    return np.asarray(batch.periods[period])
 
 
 def slowness_penalty(states: torch.Tensor, pairs: np.ndarray | torch.Tensor) -> torch.Tensor:
@@ -94,13 +100,11 @@ def slowness_problems(run_config: dict) -> list[str]:
     be the task's."""
     if not run_config.get("slowness"):
         return []
-    from rnnlab.studies.ctrnn_zoo.tasks import make_task
+    from rnnlab.studies.ctrnn_zoo.tasks import task_or_none
 
     wanted = run_config["slowness"].get("periods", ["delay"])
-    task_config = dict(run_config["task"])
-    try:
-        task = make_task(task_config.pop("name"), **task_config)
-    except (TypeError, ValueError):
+    task = task_or_none(run_config["task"])
+    if task is None:
         return []  # the task's own check reports it
     periods = task.sample(np.random.default_rng(0), 1).periods
     return [f"slowness: the task has no period {period!r} (it has {sorted(periods)})"

@@ -27,7 +27,7 @@ class CTRNNZoo(Study):
         from rnnlab.studies.ctrnn_zoo.curriculum import curriculum_problems, phases_of
         from rnnlab.studies.ctrnn_zoo.flow_slowness import flow_slowness_problems
         from rnnlab.studies.ctrnn_zoo.slowness import slowness_problems
-        from rnnlab.studies.ctrnn_zoo.tasks import make_task
+        from rnnlab.studies.ctrnn_zoo.tasks import build_task
 
         found = []
         for run, resolved in resolved_runs.items():
@@ -43,8 +43,7 @@ class CTRNNZoo(Study):
                 continue
             for phase in phases_of(resolved):
                 try:
-                    task = dict(phase.task_config)
-                    make_task(task.pop("name"), **task)
+                    build_task(phase.task_config)
                 except (TypeError, ValueError) as error:
                     found.append(f"{where}: curriculum phase {phase.index}'s task: {error}")
         return found

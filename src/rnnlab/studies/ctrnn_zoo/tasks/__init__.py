@@ -33,6 +33,7 @@ __all__ = [
     "MemoryAntiNumberTask",
     "ThreeBitFlipFlopTask",
     "ZooTask",
+    "build_task",
     "make_task",
 ]
 
@@ -40,3 +41,17 @@ TASKS = TaskRegistry(
     CDDMTask, DMTSTask, ThreeBitFlipFlopTask, MemoryAntiNumberTask, MemoryAntiAngleTask
 )
 make_task = TASKS.make
+
+
+def build_task(task_config: dict):
+    """The zoo task of a run's ``task`` section (``name`` and the task's parameters)."""
+    parameters = dict(task_config)
+    return make_task(parameters.pop("name"), **parameters)
+
+
+def task_or_none(task_config: dict):
+    """``build_task``, or None when the section is wrong (the config check reports it)."""
+    try:
+        return build_task(task_config)
+    except (TypeError, ValueError):
+        return None
