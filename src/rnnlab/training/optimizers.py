@@ -9,7 +9,7 @@ Exponentiated gradient (EG) on W_rec (EI-RNN thesis form), all other parameters 
 EG is gradient descent on log|w| with a multiplicative step, so a weight never changes sign.
 Note linclab/EG_optimiser puts λ·sign(w) in place of λ|w| (a uniform shrink rate); the two differ.
 
-Adam (engellab): torch Adam on every trained parameter with ``learning_rate`` (L2 weight decay
+Adam (engellab): Adam (torch's update; ``eager_optim``: no torch.optim) on every trained parameter with ``learning_rate`` (L2 weight decay
 per group), then ``LeakyRNN.apply_constraints_``: Dale projection of W_rec, no autapses,
 non-negative W_in / W_out, as configured.
 
@@ -27,6 +27,7 @@ import torch
 
 from rnnlab.models.dale import project_columns
 from rnnlab.models.leaky_rnn import DALE_PROJECTIONS, project_signed_columns
+from rnnlab.training.eager_optim import Adam, ParameterGroups
 
 Tensor = torch.Tensor
 OPTIMIZERS = ("eg", "gd", "adam")
@@ -70,7 +71,7 @@ class OptimizerConfig:
         return asdict(self)
 
 
-class DaleOptimizer(torch.optim.Optimizer):
+class DaleOptimizer(ParameterGroups):
     """One optimiser, a rule per parameter group: ``rule`` = "gd" or "eg"; a group's
     ``momentum`` (None: the optimiser's) is the decay of its velocity. A group with
     ``column_signs`` (N,) is projected back to single-signed columns (``projection`` "reflect"
@@ -136,8 +137,8 @@ class DaleOptimizer(torch.optim.Optimizer):
         return project_signed_columns(parameter, group["column_signs"], group["projection"])
 
 
-class ConstrainedAdam(torch.optim.Adam):
-    """torch Adam followed by ``constrain()``, which restores the constraints and returns the
+class ConstrainedAdam(Adam):
+    """Adam (torch's update, ``eager_optim.Adam``) followed by ``constrain()``, which restores the constraints and returns the
     (N,) Dale sign corrections of the step (or None); they accumulate in ``sign_corrections``."""
 
     def __init__(self, groups: list[dict], constrain: Callable[[], Tensor | None]):

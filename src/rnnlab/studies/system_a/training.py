@@ -33,6 +33,7 @@ import pandas as pd
 import torch
 
 from rnnlab.studies.system_a.evaluation import precision_by_duration, trial_mse
+from rnnlab.training.eager_optim import Adam
 from rnnlab.training.progress import TrainingProgress
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import DATA_STREAM, TrainingDiverged, data_generator
@@ -98,7 +99,7 @@ def train_epochs(
     masks = torch.from_numpy(trials.loss_mask)
     rng = data_generator(seed, DATA_STREAM)
     trained = [model.input_weights, model.output_weights]
-    optimizer = torch.optim.Adam(trained, lr=learning_rate)
+    optimizer = Adam(trained, lr=learning_rate)
     total = settings.total_steps
     per_epoch = settings.steps_per_epoch
     checkpoint_steps = set(settings.checkpoint_steps)

@@ -58,6 +58,7 @@ import torch
 
 from rnnlab.studies.two_afc.losses import decision_loss, psychrnn_mse
 from rnnlab.studies.two_afc.tasks import mirror_paired_sample
+from rnnlab.training.eager_optim import Adam
 from rnnlab.training.progress import TrainingProgress
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import (
@@ -231,7 +232,7 @@ def train_decision_network(model, task, config: StudyTraining, seed: int,
     Dale's law), ``training_coherence`` and the curriculum ``schedule`` so far. Returns the
     log rows (without run and seed)."""
     progress = TrainingProgress(label, config.steps, progress_interval_seconds, clock)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = Adam(model.parameters(), lr=config.learning_rate)
     rng = data_generator(seed)
     noise = noise_generator(seed) if recurrent_noise_std > 0 else None
     dale = hasattr(model, "project_dale_")
