@@ -9,8 +9,8 @@ Exponentiated gradient (EG) on W_rec (EI-RNN thesis form), all other parameters 
 EG is gradient descent on log|w| with a multiplicative step, so a weight never changes sign.
 Note linclab/EG_optimiser puts λ·sign(w) in place of λ|w| (a uniform shrink rate); the two differ.
 
-Adam (engellab): Adam (torch's update; ``eager_optim``: no torch.optim) on every trained parameter with ``learning_rate`` (L2 weight decay
-per group), then ``LeakyRNN.apply_constraints_``: Dale projection of W_rec, no autapses,
+Adam (engellab): Adam on every trained parameter with ``learning_rate`` (L2 weight decay per
+group; torch's update, without torch.optim: ``eager_optim``), then ``LeakyRNN.apply_constraints_``: Dale projection of W_rec, no autapses,
 non-negative W_in / W_out, as configured.
 
 Dale projection after an unconstrained (GD or Adam) step: ``dale_projection`` = "reflect"
