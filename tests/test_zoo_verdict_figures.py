@@ -195,3 +195,15 @@ def test_verdict_rows_and_their_counts(tables):
     assert "3-bit flip-flop: cube (8 stable, ≥ 12 saddles), no input" in labels
     assert counts[labels.index("CDDM: line attractor, colour ctx")] == "2/3  [0.09, 0.99]"
     assert counts[labels.index("DMTS: trained")].startswith("2/3")
+
+
+def test_cddm_line_title_gives_selection_cosines_as_magnitudes():
+    # The line's orientation (its first principal axis) is arbitrary, so is the cosines' sign.
+    from rnnlab.studies.ctrnn_zoo.figures.cddm import _line_verdict
+
+    values = {"is_line_attractor": 1.0, "held_coverage": 0.9, "marginal_time_constant_ms": 4000.0,
+              "selection_cosine_relevant_mean": -0.61, "selection_cosine_irrelevant_mean": 0.04}
+    summary = pd.DataFrame({"point": -1, "quantity": list(values), "value": list(values.values())})
+    title = _line_verdict(summary)
+    assert title.splitlines()[0] == "line attractor"
+    assert "selection |cos|: relevant 0.61, irrelevant 0.04" in title

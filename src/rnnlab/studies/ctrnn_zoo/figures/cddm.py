@@ -110,7 +110,10 @@ def _line_verdict(line: pd.DataFrame) -> str:
     irrelevant = values.get("selection_cosine_irrelevant_mean", np.nan)
     lines = [verdict] + ([", ".join(evidence)] if evidence else [])
     if np.isfinite(relevant) and np.isfinite(irrelevant):
-        lines.append(f"selection cos: relevant {relevant:+.2f}, irrelevant {irrelevant:+.2f}")
+        # |cos|: the sign is that of the line's orientation (its first principal axis), which
+        # is arbitrary; the magnitudes carry the relevant-vs-irrelevant contrast.
+        lines.append(f"selection |cos|: relevant {abs(relevant):.2f}, "
+                     f"irrelevant {abs(irrelevant):.2f}")
     return "\n".join(lines)
 
 
