@@ -10,8 +10,9 @@ EG is gradient descent on log|w| with a multiplicative step, so a weight never c
 Note linclab/EG_optimiser puts λ·sign(w) in place of λ|w| (a uniform shrink rate); the two differ.
 
 Adam (engellab): Adam on every trained parameter with ``learning_rate`` (L2 weight decay per
-group; torch's update, without torch.optim: ``eager_optim``), then ``LeakyRNN.apply_constraints_``: Dale projection of W_rec, no autapses,
-non-negative W_in / W_out, as configured.
+group; torch's update, without torch.optim: ``eager_optim``), then
+``LeakyRNN.apply_constraints_``: Dale projection of W_rec, no autapses, non-negative
+W_in / W_out, as configured.
 
 Dale projection after an unconstrained (GD or Adam) step: ``dale_projection`` = "reflect"
 (|W|·diag(s), EI-RNN thesis) or "clip" (max(W·s, 0)·s, engellab). Either way
