@@ -139,8 +139,9 @@ class DaleOptimizer(ParameterGroups):
 
 
 class ConstrainedAdam(Adam):
-    """Adam (torch's update, ``eager_optim.Adam``) followed by ``constrain()``, which restores the constraints and returns the
-    (N,) Dale sign corrections of the step (or None); they accumulate in ``sign_corrections``."""
+    """Adam (torch's update, ``eager_optim.Adam``) followed by ``constrain()``, which restores
+    the constraints and returns the (N,) Dale sign corrections of the step (or None); they
+    accumulate in ``sign_corrections``."""
 
     def __init__(self, groups: list[dict], constrain: Callable[[], Tensor | None]):
         super().__init__(groups)
