@@ -7,6 +7,8 @@ PYTHON=${PYTHON:-.venv/bin/python}
 
 "$PYTHON" benchmarks/training_step.py
 echo
+"$PYTHON" benchmarks/optimizer.py
+echo
 "$PYTHON" benchmarks/fixed_points.py
 echo
 "$PYTHON" benchmarks/pipeline.py --shape-only
