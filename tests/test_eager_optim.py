@@ -8,7 +8,7 @@ import textwrap
 import pytest
 import torch
 
-from rnnlab.training.eager_optim import Adam
+from rnnlab.training.eager_optim import Adam, PlateauSchedule
 
 
 def _problem(seed: int, dtype=torch.float32):
@@ -90,9 +90,34 @@ def test_a_state_of_other_groups_is_refused():
         Adam([dict(params=[weights[0]]), dict(params=[weights[0]])])
 
 
+def test_plateau_schedule_cuts_the_learning_rate_as_torchs_scheduler():
+    losses = [1.0, 0.9, 0.9, 0.95, 0.9, 0.8999, 0.91, 0.92, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5,
+              0.49999, 0.6, 0.6, 0.6] * 3
+    weights, _ = _problem(4)
+    ours = PlateauSchedule(Adam(weights, lr=0.01), factor=0.5, patience=2)
+    reference_optimizer = torch.optim.Adam(
+        [w.detach().clone().requires_grad_() for w in weights], lr=0.01)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(reference_optimizer, mode="min",
+                                                        factor=0.5, patience=2)
+    rates = []
+    for step, loss in enumerate(losses):
+        if step == 20:  # a restarted job: a fresh schedule loaded from the saved state
+            saved = ours.state_dict()
+            ours = PlateauSchedule(ours.optimizer, factor=0.5, patience=2)
+            ours.load_state_dict(saved)
+        ours.step(loss)
+        theirs.step(loss)
+        rates.append(ours.optimizer.param_groups[0]["lr"])
+        assert rates[-1] == reference_optimizer.param_groups[0]["lr"], step
+    assert len(set(rates)) >= 4  # it did cut, several times
+    with pytest.raises(ValueError, match="factor"):
+        PlateauSchedule(ours.optimizer, factor=1.0)
+
+
 def test_training_the_studies_networks_imports_no_torch_dynamo():
     # In a clean interpreter: one update of every optimiser the trainers build (the shared
-    # trainer's EG/GD and constrained Adam, the plain Adam of the 2AFC and System A trainers),
+    # trainer's EG/GD and constrained Adam, the plain Adam of the 2AFC, System A and vwm
+    # trainers, vwm's plateau schedule),
     # and their state dicts; torch.optim would import torch._dynamo (≈ 2.4 CPU-s a job).
     script = textwrap.dedent("""
         import sys, torch
@@ -106,6 +131,9 @@ def test_training_the_studies_networks_imports_no_torch_dynamo():
             optimizer.step(); optimizer.zero_grad(set_to_none=True); optimizer.state_dict()
         weight = torch.nn.Parameter(torch.randn(3))
         plain = Adam([weight]); (weight ** 2).sum().backward(); plain.step(); plain.state_dict()
+        from rnnlab.studies.vwm.training import _plateau  # vwm's Adam and plateau schedule
+        from rnnlab.studies.vwm.settings import OptimizerSettings
+        schedule = _plateau(plain, OptimizerSettings()); schedule.step(1.0); schedule.state_dict()
         heavy = [m for m in ("torch._dynamo",) if m in sys.modules]
         print("IMPORTED", heavy)
     """)

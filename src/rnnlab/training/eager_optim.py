@@ -8,7 +8,8 @@ classes keep ``torch.optim``'s interface as far as the trainers use it (``param_
 ``state``, ``zero_grad``, ``step``, ``state_dict`` / ``load_state_dict`` in the same layout)
 and ``Adam`` makes exactly torch's CPU update (``torch.optim.adam._single_tensor_adam``
 without amsgrad, capturable or maximize), so trained weights are bit for bit those of
-``torch.optim.Adam`` (``tests/test_eager_optim.py`` compares them step by step).
+``torch.optim.Adam``; ``PlateauSchedule`` is torch's ``ReduceLROnPlateau`` in its default mode
+(``tests/test_eager_optim.py`` compares both step by step).
 """
 
 from __future__ import annotations
@@ -134,3 +135,44 @@ class Adam(ParameterGroups):
                 denominator = (state["exp_avg_sq"].sqrt() / (1 - beta2 ** step) ** 0.5).add_(eps)
                 parameter.addcdiv_(state["exp_avg"], denominator, value=-step_size)
         return loss
+
+
+class PlateauSchedule:
+    """The learning rate × ``factor`` when the loss has not improved for more than ``patience``
+    steps: ``torch.optim.lr_scheduler.ReduceLROnPlateau`` in its default mode (min, relative
+    threshold, no cooldown, no floor), step for step. "Improved" means
+    loss < best · (1 − ``threshold``); a cut smaller than ``eps`` is skipped."""
+
+    def __init__(self, optimizer: ParameterGroups, factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, eps: float = 1e-8):
+        if factor >= 1.0:
+            raise ValueError("the plateau factor must be < 1")
+        self.optimizer = optimizer
+        self.factor, self.patience, self.threshold, self.eps = factor, patience, threshold, eps
+        self.best = float("inf")
+        self.num_bad_epochs = 0
+        self.last_epoch = 0
+
+    def step(self, loss: float) -> None:
+        current = float(loss)
+        self.last_epoch += 1
+        if current < self.best * (1.0 - self.threshold):
+            self.best, self.num_bad_epochs = current, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.num_bad_epochs > self.patience:
+            for group in self.optimizer.param_groups:
+                old = float(group["lr"])
+                new = max(old * self.factor, 0.0)
+                if old - new > self.eps:
+                    group["lr"] = new
+            self.num_bad_epochs = 0
+
+    def state_dict(self) -> dict:
+        return dict(best=self.best, num_bad_epochs=self.num_bad_epochs,
+                    last_epoch=self.last_epoch)
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best = float(state["best"])
+        self.num_bad_epochs = int(state["num_bad_epochs"])
+        self.last_epoch = int(state["last_epoch"])

@@ -31,6 +31,7 @@ import torch
 
 from rnnlab.studies.vwm.losses import memory_loss
 from rnnlab.studies.vwm.settings import OptimizerSettings, TrainingSettings
+from rnnlab.training.eager_optim import Adam, PlateauSchedule
 from rnnlab.training.progress import TrainingProgress
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import TrainingDiverged, data_generator, noise_generator
@@ -89,9 +90,8 @@ class Curriculum:
 
 
 def _plateau(optimizer, settings: OptimizerSettings):
-    return torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="min", factor=settings.plateau_factor,
-        patience=settings.plateau_patience)
+    return PlateauSchedule(optimizer, factor=settings.plateau_factor,
+                           patience=settings.plateau_patience)
 
 
 def _set_size_errors(angular: torch.Tensor, set_size: np.ndarray, sizes) -> dict[str, float]:
@@ -109,7 +109,7 @@ def train_network(model, task, optimizer_settings: OptimizerSettings,
     """Train ``model`` in place; ``save_checkpoint(step, state_dict, extras)`` at the nominal
     checkpoint steps it reaches and at the step where training ends. Returns the log rows
     (columns of the ``train_log`` table without run and seed)."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=optimizer_settings.learning_rate)
+    optimizer = Adam(model.parameters(), lr=optimizer_settings.learning_rate)
     plateau = _plateau(optimizer, optimizer_settings)
     stopper = EarlyStopping(settings.early_stopping_patience)
     curriculum = Curriculum(settings, model.config.noise_factor)
