@@ -1,6 +1,7 @@
 """rnnlab's optimisers without torch.optim: torch's Adam update bit for bit, torch's state layout
 for resuming, and no torch._dynamo import in a training process."""
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -73,8 +74,7 @@ def test_adam_resumes_from_its_state_dict_exactly():
 
 
 def _saved(state):
-    import io
-
+    """``state`` through torch.save and back, as a restarted job reads it."""
     buffer = io.BytesIO()
     torch.save(state, buffer)
     buffer.seek(0)

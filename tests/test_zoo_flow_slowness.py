@@ -20,7 +20,7 @@ from rnnlab.studies.ctrnn_zoo.flow_slowness import (
 from rnnlab.studies.ctrnn_zoo.study import STUDY
 from zoo_penalty_checks import (
     assert_first_loss_adds_the_penalty,
-    assert_trains_identically,
+    assert_zero_weight_is_off,
     first_update,
 )
 
@@ -165,10 +165,7 @@ def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
 
 
 def test_a_zero_weight_trains_exactly_as_no_penalty(tmp_path):
-    off = copy.deepcopy(FLOW)
-    off["flow_slowness"]["weight"] = 0.0
-    assert FlowSlowness.of_run(off) is None and FlowSlowness.of_run(CDDM) is None
-    assert_trains_identically(CDDM, off, 3, tmp_path)
+    assert_zero_weight_is_off(FlowSlowness, FLOW, CDDM, "flow_slowness", 3, tmp_path)
 
 
 def test_the_studys_check_names_a_condition_the_task_lacks():

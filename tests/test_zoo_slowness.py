@@ -14,7 +14,7 @@ from rnnlab.studies.ctrnn_zoo.study import STUDY
 from rnnlab.tasks.base import TaskBatch
 from zoo_penalty_checks import (
     assert_first_loss_adds_the_penalty,
-    assert_trains_identically,
+    assert_zero_weight_is_off,
     first_update,
 )
 
@@ -83,10 +83,7 @@ def test_the_penalty_is_in_the_training_loss_of_a_run_that_sets_it(tmp_path):
 
 
 def test_a_zero_weight_trains_exactly_as_no_penalty(tmp_path):
-    off = copy.deepcopy(SLOW)
-    off["slowness"]["weight"] = 0.0
-    assert Slowness.of_run(off) is None and Slowness.of_run(ANGLE) is None
-    assert_trains_identically(ANGLE, off, 3, tmp_path)
+    assert_zero_weight_is_off(Slowness, SLOW, ANGLE, "slowness", 3, tmp_path)
 
 
 def test_the_studys_check_names_a_period_the_task_lacks():

@@ -1,6 +1,8 @@
 """Checks shared by the tests of the zoo's training penalties (slowness, flow_slowness): the
 first logged loss by hand, and a run that trains exactly as another."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -54,3 +56,13 @@ def assert_first_loss_adds_the_penalty(log, plain: dict, seed: int, directory, t
     assert unpenalised[unpenalised["step"] == 0]["loss"].item() == pytest.approx(task_loss,
                                                                                 rel=1e-5)
     assert not np.allclose(log["loss"], unpenalised["loss"])
+
+
+def assert_zero_weight_is_off(setting, penalised: dict, plain: dict, key: str, seed: int,
+                              directory) -> None:
+    """``penalised`` with its ``key`` penalty's weight set to 0 is no penalty
+    (``setting.of_run`` gives None, as for ``plain``) and trains exactly as ``plain``."""
+    off = copy.deepcopy(penalised)
+    off[key]["weight"] = 0.0
+    assert setting.of_run(off) is None and setting.of_run(plain) is None
+    assert_trains_identically(plain, off, seed, directory)

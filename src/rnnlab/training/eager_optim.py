@@ -163,7 +163,7 @@ class PlateauSchedule:
         if self.num_bad_epochs > self.patience:
             for group in self.optimizer.param_groups:
                 old = float(group["lr"])
-                new = max(old * self.factor, 0.0)
+                new = old * self.factor  # no floor (torch's min_lr 0)
                 if old - new > self.eps:
                     group["lr"] = new
             self.num_bad_epochs = 0

@@ -166,8 +166,8 @@ def measure_own_training(run_config: dict, seed: int, directory: str | Path,
                          short: int = 2, long: int = 8) -> TrainingCost:
     """Time a run of a study with its own trainer: its whole ``train_run`` shortened to ``short``
     and to ``long`` updates, after an untimed ``short`` run. The difference is ``long - short``
-    updates (``update``); what is left of the short run (building, checkpoints, a validation, the log) is counted once
-    (``build``). Validations that grow with the steps are billed with the updates only as far
+    updates (``update``); what is left of the short run (building, checkpoints, a validation,
+    the log) is counted once (``build``). Validations that grow with the steps are billed with the updates only as far
     as the short runs show them."""
     from rnnlab.experiment import train_run
 

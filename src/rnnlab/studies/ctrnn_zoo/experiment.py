@@ -1,9 +1,9 @@
 """How a ctrnn_zoo run's task and network are built from its resolved configuration (the
 study's zoo tasks, ``tasks``, and the shared leaky RNN, ``rnnlab.models``) and trained.
 
-A run without a ``curriculum``, ``slowness`` or ``flow_slowness`` trains exactly as the shared trainer trains every
-run (``rnnlab.experiment.train_run``: same checkpoints, same log); a run with a curriculum trains
-in phases (``curriculum``: a task variant per phase, the optimiser restarted, global steps), a
+A run without a ``curriculum``, ``slowness`` or ``flow_slowness`` trains exactly as the shared
+trainer trains every run (``rnnlab.experiment.train_run``: same checkpoints, same log); a run
+with a curriculum trains in phases (``curriculum``: a task variant per phase, the optimiser restarted, global steps), a
 run with ``slowness`` (``slowness``: a penalty on the state's speed in the delay) through the
 same phased trainer (one phase without a curriculum), the penalty added to its training loss;
 so does a run with ``flow_slowness`` (``flow_slowness``: a penalty on the network's own flow under

@@ -33,9 +33,10 @@ With ``along: true`` only the flow's component along the line is penalised: alon
 principal axis of the condition's end-of-period states in the batch (no gradient through v), and
 the relative spread is the states' variance along v. The full flow at noisy training states
 includes the flow back onto the line (the recurrent and evidence noise push the states off it),
-which an attractor needs; the line's drift is the component along it. Measured on cddm: the absolute penalty (and ``slowness`` on the stimulus) is lowered most cheaply by
-shrinking the whole state space (‖W_in right − left‖ 2.5 → 1.4, lines 3 → 1.6–2.2 units long)
-while the drift relative to the line's length does not fall; the ratio is blind to that scale.
+which an attractor needs; the line's drift is the component along it. Measured on cddm: the
+absolute penalty (and ``slowness`` on the stimulus) is lowered most cheaply by shrinking the
+whole state space (‖W_in right − left‖ 2.5 → 1.4, lines 3 → 1.6–2.2 units long) while the
+drift relative to the line's length does not fall; the ratio is blind to that scale.
 
 Why (measured on cddm: config/config.yaml): the task's loss sees a context's line only through
 the choice, and the evidence noise's diffusion hides a drift along the line of 0.4–0.6 L/s at
@@ -148,7 +149,7 @@ def principal_axis(points: torch.Tensor) -> torch.Tensor | None:
     return torch.linalg.svd(centred, full_matrices=False)[2][0]
 
 
-def flow_penalty(model, states: torch.Tensor, selections: list[tuple[np.ndarray, np.ndarray]],
+def flow_penalty(model, states: torch.Tensor, selections: list[tuple],
                  relative: bool = False) -> torch.Tensor:
     """mean over the selected (trial, step) pairs of ‖step(x, u₀) − x‖² = ‖Δt F(x, u₀)‖², or,
     where a condition gives a direction v, of (v · Δt F(x, u₀))²; ``relative``: each
