@@ -9,6 +9,8 @@ PYTHON=${PYTHON:-.venv/bin/python}
 echo
 "$PYTHON" benchmarks/optimizer.py
 echo
+"$PYTHON" benchmarks/job_exit.py
+echo
 "$PYTHON" benchmarks/fixed_points.py
 echo
 "$PYTHON" benchmarks/pipeline.py --shape-only

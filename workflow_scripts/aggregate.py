@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from script_setup import provenance, start
+from script_setup import finish, provenance, start
 
 start(snakemake)
 
@@ -22,3 +22,4 @@ frame = aggregate(
     **snakemake.params.aggregate.get("settings", {}),
 )
 write_table(frame, snakemake.output[0], "statistic", provenance(snakemake, seed="all"))
+finish()

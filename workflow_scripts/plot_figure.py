@@ -1,7 +1,7 @@
 """Draw one figure from Parquet tables (never checkpoints; no torch): ``params.draw``
 ("module:function") gets one DataFrame per named input and ``params.options``."""
 
-from script_setup import start
+from script_setup import finish, start
 
 start(snakemake)
 
@@ -12,3 +12,4 @@ from rnnlab.workflow.names import resolve  # noqa: E402
 draw = resolve(snakemake.params.draw)
 tables = {name: read_input(paths) for name, paths in snakemake.input.items()}
 save_figure(draw(**tables, **snakemake.params.options), snakemake.output[0])
+finish()

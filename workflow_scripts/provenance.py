@@ -1,6 +1,6 @@
 """Write the run's software versions and resolved configuration for the report."""
 
-from script_setup import start
+from script_setup import finish, start
 
 start(snakemake)
 
@@ -8,3 +8,4 @@ from rnnlab.provenance import write_configuration, write_software_versions  # no
 
 write_software_versions(snakemake.params.versions, snakemake.output.versions)
 write_configuration(snakemake.params.configuration, snakemake.output.configuration)
+finish()

@@ -1,7 +1,9 @@
-"""Shared start of every workflow script: log to the rule's log file, make ``rnnlab`` importable
-(also inside a conda env where it is not installed), and give torch the rule's threads."""
+"""Shared start and end of every workflow script: log to the rule's log file, make ``rnnlab``
+importable (also inside a conda env where it is not installed), give torch the rule's threads,
+and end the job without the interpreter's teardown."""
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +20,22 @@ def start(snakemake, uses_torch: bool = False) -> None:
     if uses_torch:
         import torch  # noqa: F401  (configure_torch sets it up)
     configure_torch(snakemake)
+
+
+def finish() -> None:
+    """End a job that succeeded: flush the log, then leave without Python's teardown.
+
+    Why: with torch imported, the interpreter's finalisation (freeing every module's objects
+    one by one) costs ≈ 1 CPU-s per job, more than many jobs' own work, and nothing in it
+    matters to a finished job: its outputs are written and closed (Parquet, ``torch.save``
+    and ``savefig`` close their files), and the kernel closes the rest. Measured by
+    ``benchmarks/job_exit.py``. A job that fails raises before this and exits normally, with
+    its traceback in the log."""
+    logging.shutdown()  # flushes the log's handler
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            stream.flush()  # what was printed after the last log record
+    os._exit(0)
 
 
 def configure_torch(snakemake) -> None:

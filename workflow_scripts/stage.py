@@ -13,7 +13,7 @@ each seed of its group (or the job's seed)."""
 import re
 from pathlib import Path
 
-from script_setup import configure_torch, provenance, start
+from script_setup import configure_torch, finish, provenance, start
 
 start(snakemake)
 
@@ -56,3 +56,4 @@ if "seed_group" in snakemake.wildcards.keys():
         run_stage(inputs, directory, seed)
 else:
     run_stage(dict(snakemake.input.items()), dict(snakemake.output.items()))
+finish()

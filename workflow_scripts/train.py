@@ -5,7 +5,7 @@ exactly as in a job of its own)."""
 
 from pathlib import Path
 
-from script_setup import provenance, start
+from script_setup import finish, provenance, start
 
 start(snakemake, uses_torch=True)
 
@@ -50,3 +50,4 @@ for seed, resume_directory, checkpoints, train_log in places:
 # and the finished seeds resume from their final states instead of training again.
 for resume in stores:
     resume.finish()
+finish()
