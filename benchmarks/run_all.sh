@@ -11,6 +11,8 @@ echo
 echo
 "$PYTHON" benchmarks/job_exit.py
 echo
+"$PYTHON" benchmarks/zoo_sampling.py
+echo
 "$PYTHON" benchmarks/fixed_points.py
 echo
 "$PYTHON" benchmarks/pipeline.py --shape-only

@@ -567,3 +567,67 @@ def test_fixed_point_periods_and_trials():
     assert make_task("three_bit_flip_flop").fixed_point_period("no_input") == "hold"
     with pytest.raises(ValueError, match="unknown fixed-point condition"):
         dmts.fixed_point_period("hold")
+
+
+# ----------------------------------------------------------------------------- sampling fast path
+
+SAMPLING_CASES = {
+    "cddm": {"evidence_noise_std": 0.5},
+    "dmts": {"response_jitter_ms": 100.0},
+    "three_bit_flip_flop": {},
+    "memory_anti_number": {"response_jitter_ms": 100.0},
+    "memory_anti_angle": {"response_jitter_ms": 100.0},
+    "memory_anti_angle continuous": {"continuous_angles": True},
+}
+
+
+@pytest.mark.parametrize("case", list(SAMPLING_CASES))
+def test_sample_is_sample_conditions_of_the_drawn_rows(case):
+    # sample() reads the condition table's columns as arrays (ConditionRows), not through
+    # pandas; it must give the batch that the DataFrame path gives for the rows it draws.
+    task = make_task(case.split()[0], input_noise_std=0.05, **SAMPLING_CASES[case])
+    drawn = task.sample(np.random.default_rng(5), 40)
+    rng = np.random.default_rng(5)
+    if case.endswith("continuous"):
+        rows = pd.DataFrame({"angle": rng.uniform(0.0, 2.0 * np.pi, size=40)})
+    else:
+        table = task.condition_table()
+        rows = table.iloc[rng.integers(len(table), size=40)].reset_index(drop=True)
+    expected = task.sample_conditions(rows, rng)
+    for field in ("inputs", "targets", "loss_mask", "decision_mask"):
+        np.testing.assert_array_equal(getattr(drawn, field), getattr(expected, field), field)
+    assert drawn.periods.keys() == expected.periods.keys()
+    for name in expected.periods:
+        np.testing.assert_array_equal(drawn.periods[name], expected.periods[name])
+    pd.testing.assert_frame_equal(drawn.conditions, expected.conditions)
+
+
+def _onsets_step_by_step(task, initial, rng):
+    """The flip-flop's refractory rule, one step at a time over the whole batch."""
+    n, T, K = initial.shape[0], task.n_steps, task.n_bits
+    pulse, refractory = task.steps(task.pulse_ms), task.steps(task.refractory_ms)
+    wants = rng.random((n, T, K)) < task.pulse_probability
+    signs = np.where(rng.random((n, T, K)) < 0.5, -1, 1)
+    onsets = np.zeros((n, T, K), dtype=np.int64)
+    onsets[:, 0] = initial
+    last = np.zeros((n, K), dtype=np.int64)
+    for t in range(max(refractory, 1), T - pulse + 1):
+        start = wants[:, t] & (t - last >= refractory)
+        onsets[:, t] = np.where(start, signs[:, t], 0)
+        last = np.where(start, t, last)
+    return onsets
+
+
+@pytest.mark.parametrize("params", [{}, {"pulse_rate_hz": 8.0}, {"refractory_ms": 50.0},
+                                    {"pulse_rate_hz": 20.0, "refractory_ms": 120.0,
+                                     "dt_ms": 20.0}])
+def test_flip_flop_onsets_follow_the_refractory_rule_step_by_step(params):
+    task = make_task("three_bit_flip_flop", **params)
+    random_pulses = 0
+    for seed, batch in [(0, 1), (1, 17), (2, 64)]:
+        initial = np.where(np.random.default_rng(seed + 100).random((batch, 3)) < 0.5, -1, 1)
+        onsets = task._pulse_onsets(initial, np.random.default_rng(seed))
+        expected = _onsets_step_by_step(task, initial, np.random.default_rng(seed))
+        np.testing.assert_array_equal(onsets, expected)
+        random_pulses += int((onsets[:, 1:] != 0).sum())
+    assert random_pulses > 20

@@ -59,6 +59,7 @@ __all__ = [
     "INPUT_NOISE_STD",
     "CDDM_COHERENCES",
     "ANTI_NUMBER_VALUES",
+    "ConditionRows",
     "Trials",
     "ZooTask",
     "as_floats",
@@ -79,6 +80,44 @@ ANTI_NUMBER_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-2.0
 def _condition_table(task: "ZooTask") -> pd.DataFrame:
     """A task's condition table (not to be modified: ``condition_table`` hands out copies)."""
     return task._derive(task._condition_grid())
+
+
+@functools.lru_cache(maxsize=32)
+def _condition_arrays(task: "ZooTask") -> "ConditionRows":
+    """The condition table's columns as arrays (what ``sample`` draws rows from)."""
+    return ConditionRows.from_frame(_condition_table(task))
+
+
+class ConditionRows:
+    """Condition rows as one numpy array (B,) per column: what ``_build`` reads.
+
+    Training draws a batch per update, and selecting rows of a DataFrame, building its column
+    index and comparing its string columns cost pandas more than the task's own arithmetic
+    (measured: ``benchmarks/zoo_sampling.py``); the arrays hold the same values as the
+    DataFrame's ``to_numpy()`` columns. ``rows[name]`` is a column (B,), ``rows[[names]]`` the
+    columns side by side (B, k), ``len(rows)`` is B.
+    """
+
+    def __init__(self, columns: dict[str, np.ndarray]):
+        self._columns = columns
+        self.columns = list(columns)
+        self._n = len(next(iter(columns.values()))) if columns else 0
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> "ConditionRows":
+        return cls({c: frame[c].to_numpy() for c in frame.columns})
+
+    def take(self, index: np.ndarray) -> "ConditionRows":
+        """The rows ``index`` (int (B,)), in that order."""
+        return ConditionRows({c: values[index] for c, values in self._columns.items()})
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, key):
+        if isinstance(key, list):
+            return np.stack([self._columns[c] for c in key], axis=1)
+        return self._columns[key]
 
 
 def check_rng(rng: object) -> None:
@@ -266,18 +305,17 @@ class ZooTask:
         n = int(batch_size)
         if n < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        table = _condition_table(self)
-        rows = table.iloc[rng.integers(len(table), size=n)].reset_index(drop=True)
+        table = _condition_arrays(self)
         # The table's rows are complete already: no second validation (training draws a
         # batch per step, and pandas' per-call overhead was a third of a step).
-        return self._batch(rows, rng)
+        return self._batch(table.take(rng.integers(len(table), size=n)), rng)
 
     def sample_conditions(self, conditions: pd.DataFrame, rng: np.random.Generator) -> TaskBatch:
         """One trial per row of ``conditions`` (B rows), in order; ``rng`` supplies the noise."""
         check_rng(rng)
-        return self._batch(self._complete(conditions), rng)
+        return self._batch(ConditionRows.from_frame(self._complete(conditions)), rng)
 
-    def _batch(self, table: pd.DataFrame, rng: np.random.Generator) -> TaskBatch:
+    def _batch(self, table: ConditionRows, rng: np.random.Generator) -> TaskBatch:
         """The batch of complete condition rows (index 0..B−1)."""
         n = len(table)
         periods = self.trial_periods(n, rng)
@@ -289,7 +327,7 @@ class ZooTask:
 
         decision_mask = self._window(*periods[self.decision_period].T)
         columns: dict[str, object] = {"trial": np.arange(n, dtype=np.int64)}
-        columns.update({c: table[c].to_numpy() for c in table.columns})
+        columns.update({c: table[c] for c in table.columns})
         columns.update(trials.extra)
         return TaskBatch(
             inputs=inputs.astype(np.float32, copy=False),
@@ -360,7 +398,7 @@ class ZooTask:
         """Validate ``condition_columns`` rows and add the derived columns (table layout)."""
         raise NotImplementedError
 
-    def _build(self, table: pd.DataFrame, rng: np.random.Generator,
+    def _build(self, table: ConditionRows, rng: np.random.Generator,
                periods: dict[str, np.ndarray]) -> Trials:
         raise NotImplementedError
 

@@ -152,7 +152,7 @@ class CDDMTask(ZooTask):
 
     def _build(self, table, rng, periods):
         n, T = len(table), self.n_steps
-        is_motion = (table["context"] == "motion").to_numpy()
+        is_motion = table["context"] == "motion"
         inputs = np.zeros((n, T, self.input_size), dtype=np.float32)
         inputs[:, :, 0] = self.context_amplitude * is_motion[:, None]
         inputs[:, :, 1] = self.context_amplitude * ~is_motion[:, None]
@@ -163,14 +163,14 @@ class CDDMTask(ZooTask):
             (2, "motion_coherence", 1.0), (3, "motion_coherence", -1.0),
             (4, "colour_coherence", 1.0), (5, "colour_coherence", -1.0),
         ):  # fmt: skip
-            level = half * (1.0 + sign * table[coherence].to_numpy())
+            level = half * (1.0 + sign * table[coherence])
             inputs[:, :, channel] = np.where(evidence_on, level[:, None], 0.0)
         if self.evidence_noise_std > 0:
             noise = rng.standard_normal((n, T, 4), dtype=np.float32)
             noise *= np.float32(self.evidence_noise_std)
             inputs[:, :, 2:] += np.where(evidence_on[:, :, None], noise, np.float32(0.0))
 
-        choice = table["correct_choice"].to_numpy()
+        choice = table["correct_choice"]
         right = np.where(choice > 0, 1.0, np.where(choice < 0, 0.0, self.zero_coherence_target))
         left = np.where(choice == 0, self.zero_coherence_target, 1.0 - right)
         targets = np.zeros((n, T, self.output_size), dtype=np.float32)

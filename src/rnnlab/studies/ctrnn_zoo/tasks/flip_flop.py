@@ -95,17 +95,23 @@ class ThreeBitFlipFlopTask(ZooTask):
         signs = np.where(rng.random((n, T, K)) < 0.5, -1, 1)
         onsets = np.zeros((n, T, K), dtype=np.int64)
         onsets[:, 0] = initial
-        last = np.zeros((n, K), dtype=np.int64)
-        # Sequential in time (the refractory rule), vectorised over trials and channels.
-        for t in range(max(refractory, 1), T - pulse + 1):
-            start = wants[:, t] & (t - last >= refractory)
-            onsets[:, t] = np.where(start, signs[:, t], 0)
-            last = np.where(start, t, last)
+        # The refractory rule is sequential in time: walk the (sparse) wanted onsets of each
+        # trial and channel in time order (np.nonzero's C order: trial, step, channel), each
+        # accepted when `refractory` steps have passed since the channel's last onset (the
+        # initial pulse at step 0 first). A step-by-step loop over the whole (B, K) array cost
+        # most of a training batch.
+        first = max(refractory, 1)
+        last: dict[tuple[int, int], int] = {}
+        for b, t, k in zip(*(a.tolist() for a in np.nonzero(wants[:, first:T - pulse + 1]))):
+            t += first
+            if t - last.get((b, k), 0) >= refractory:
+                onsets[b, t, k] = signs[b, t, k]
+                last[b, k] = t
         return onsets
 
     def _build(self, table, rng, periods):
         n, T = len(table), self.n_steps
-        initial = table[list(self.condition_columns)].to_numpy()
+        initial = table[list(self.condition_columns)]
         onsets = self._pulse_onsets(initial, rng)
         pulse = self.steps(self.pulse_ms)
         # Input = onsets convolved with a pulse-long box (pulses never overlap).

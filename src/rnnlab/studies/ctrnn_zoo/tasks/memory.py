@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rnnlab.studies.ctrnn_zoo.tasks.base import (
-    ANTI_NUMBER_VALUES, Trials, ZooTask, as_floats, check_rng,
+    ANTI_NUMBER_VALUES, ConditionRows, Trials, ZooTask, as_floats, check_rng,
 )
 
 
@@ -103,7 +103,7 @@ class MemoryAntiNumberTask(_MemoryAntiTask):
         return pd.DataFrame({"value": value, "target_value": -value})
 
     def _build(self, table, rng, periods):
-        value = table["value"].to_numpy()
+        value = table["value"]
         return self._memory_trials(value[:, None], -value[:, None], periods)
 
 
@@ -153,16 +153,20 @@ class MemoryAntiAngleTask(_MemoryAntiTask):
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         angles = rng.uniform(0.0, 2.0 * np.pi, size=int(batch_size))
-        return self.sample_conditions(pd.DataFrame({"angle": angles}), rng)
+        return self._batch(ConditionRows(self._angle_columns(angles)), rng)
 
-    def _derive(self, key):
-        angle = key["angle"].to_numpy(dtype=np.float64)
+    @staticmethod
+    def _angle_columns(angle: np.ndarray) -> dict[str, np.ndarray]:
+        """The condition columns of angles θ (B,) float64."""
         if not np.all(np.isfinite(angle)):
             raise ValueError("memory_anti_angle: angles must be finite")
-        return pd.DataFrame({"angle": angle, "target_angle": np.mod(angle + np.pi, 2.0 * np.pi)})
+        return {"angle": angle, "target_angle": np.mod(angle + np.pi, 2.0 * np.pi)}
+
+    def _derive(self, key):
+        return pd.DataFrame(self._angle_columns(key["angle"].to_numpy(dtype=np.float64)))
 
     def _build(self, table, rng, periods):
-        angle = table["angle"].to_numpy()
+        angle = table["angle"]
         stimulus = self.radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
         opposite = angle + np.pi
         response = self.radius * np.stack([np.cos(opposite), np.sin(opposite)], axis=1)
