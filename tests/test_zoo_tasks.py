@@ -602,12 +602,10 @@ def test_sample_is_sample_conditions_of_the_drawn_rows(case):
     pd.testing.assert_frame_equal(drawn.conditions, expected.conditions)
 
 
-def _onsets_step_by_step(task, initial, rng):
+def _onsets_step_by_step(task, initial, wants, signs):
     """The flip-flop's refractory rule, one step at a time over the whole batch."""
-    n, T, K = initial.shape[0], task.n_steps, task.n_bits
+    n, T, K = wants.shape
     pulse, refractory = task.steps(task.pulse_ms), task.steps(task.refractory_ms)
-    wants = rng.random((n, T, K)) < task.pulse_probability
-    signs = np.where(rng.random((n, T, K)) < 0.5, -1, 1)
     onsets = np.zeros((n, T, K), dtype=np.int64)
     onsets[:, 0] = initial
     last = np.zeros((n, K), dtype=np.int64)
@@ -625,9 +623,11 @@ def test_flip_flop_onsets_follow_the_refractory_rule_step_by_step(params):
     task = make_task("three_bit_flip_flop", **params)
     random_pulses = 0
     for seed, batch in [(0, 1), (1, 17), (2, 64)]:
-        initial = np.where(np.random.default_rng(seed + 100).random((batch, 3)) < 0.5, -1, 1)
-        onsets = task._pulse_onsets(initial, np.random.default_rng(seed))
-        expected = _onsets_step_by_step(task, initial, np.random.default_rng(seed))
-        np.testing.assert_array_equal(onsets, expected)
+        rng = np.random.default_rng(seed)
+        initial = np.where(rng.random((batch, 3)) < 0.5, -1, 1)
+        wants = rng.random((batch, task.n_steps, 3)) < 2 * task.pulse_probability
+        signs = np.where(rng.random(wants.shape) < 0.5, -1, 1)
+        onsets = task._accepted_onsets(initial, wants, signs)
+        np.testing.assert_array_equal(onsets, _onsets_step_by_step(task, initial, wants, signs))
         random_pulses += int((onsets[:, 1:] != 0).sum())
     assert random_pulses > 20

@@ -88,18 +88,24 @@ class ThreeBitFlipFlopTask(ZooTask):
 
     def _pulse_onsets(self, initial: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Signed pulse onsets, int (B, T, K): ±1 at a pulse's first step, else 0."""
-        n, T, K = initial.shape[0], self.n_steps, self.n_bits
-        pulse, refractory = self.steps(self.pulse_ms), self.steps(self.refractory_ms)
         # Draw everything up front so the number of draws does not depend on the outcome.
-        wants = rng.random((n, T, K)) < self.pulse_probability
-        signs = np.where(rng.random((n, T, K)) < 0.5, -1, 1)
+        shape = (initial.shape[0], self.n_steps, self.n_bits)
+        wants = rng.random(shape) < self.pulse_probability
+        signs = np.where(rng.random(shape) < 0.5, -1, 1)
+        return self._accepted_onsets(initial, wants, signs)
+
+    def _accepted_onsets(self, initial: np.ndarray, wants: np.ndarray,
+                         signs: np.ndarray) -> np.ndarray:
+        """Onsets (B, T, K) from the initial signs (B, K), the wanted onsets (B, T, K) bool and
+        their signs (B, T, K): a wanted onset is accepted when the pulse fits in the trial and
+        ``refractory_ms`` have passed since the channel's last onset (step 0's first)."""
+        n, T, K = wants.shape
+        pulse, refractory = self.steps(self.pulse_ms), self.steps(self.refractory_ms)
         onsets = np.zeros((n, T, K), dtype=np.int64)
         onsets[:, 0] = initial
-        # The refractory rule is sequential in time: walk the (sparse) wanted onsets of each
-        # trial and channel in time order (np.nonzero's C order: trial, step, channel), each
-        # accepted when `refractory` steps have passed since the channel's last onset (the
-        # initial pulse at step 0 first). A step-by-step loop over the whole (B, K) array cost
-        # most of a training batch.
+        # Sequential in time: walk the (sparse) wanted onsets of each trial and channel in time
+        # order (np.nonzero's C order: trial, step, channel). A step-by-step loop over the
+        # whole (B, K) array cost most of a training batch.
         first = max(refractory, 1)
         last: dict[tuple[int, int], int] = {}
         for b, t, k in zip(*(a.tolist() for a in np.nonzero(wants[:, first:T - pulse + 1]))):
