@@ -100,8 +100,10 @@ class ConditionRows:
 
     def __init__(self, columns: dict[str, np.ndarray]):
         self._columns = columns
-        self.columns = list(columns)
-        self._n = len(next(iter(columns.values()))) if columns else 0
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> "ConditionRows":
@@ -112,7 +114,7 @@ class ConditionRows:
         return ConditionRows({c: values[index] for c, values in self._columns.items()})
 
     def __len__(self) -> int:
-        return self._n
+        return len(next(iter(self._columns.values()), ()))
 
     def __getitem__(self, key):
         if isinstance(key, list):
