@@ -34,6 +34,7 @@ import pandas as pd
 
 from rnnlab.tasks import TaskRegistry
 from rnnlab.tasks.base import TaskBatch
+from rnnlab.tasks.mirror import concatenated
 
 LEFT, RIGHT = 0, 1
 
@@ -88,27 +89,23 @@ def grid_batch(task, signed_coherences, repeats: int, seed: int, **fixed):
     return dataclasses.replace(batch, inputs=inputs), signed
 
 
-def mirrored(batch: TaskBatch) -> TaskBatch:
-    """The batch followed by its mirror image (2B trials): the same trials with the two
-    channels (and targets) swapped, the label flipped and the signed coherence negated."""
-    conditions = batch.conditions
-    mirror = conditions.copy()
+def mirror_image(batch: TaskBatch) -> TaskBatch:
+    """The batch's B mirror images: the same trials with the two channels (and targets)
+    swapped, the label flipped and the signed coherence negated."""
+    mirror = batch.conditions.copy()
     mirror["label"] = 1 - mirror["label"]
     mirror["signed_coherence"] = -mirror["signed_coherence"]
-
-    def twice(array):
-        return None if array is None else np.concatenate([array, array])
-
     return dataclasses.replace(
         batch,
-        inputs=np.concatenate([batch.inputs, batch.inputs[..., ::-1]]),
-        targets=None if batch.targets is None
-        else np.concatenate([batch.targets, batch.targets[..., ::-1]]),
-        loss_mask=twice(batch.loss_mask),
-        decision_mask=twice(batch.decision_mask),
-        conditions=pd.concat([conditions, mirror], ignore_index=True),
-        periods={name: twice(bounds) for name, bounds in batch.periods.items()},
+        inputs=batch.inputs[..., ::-1],
+        targets=None if batch.targets is None else batch.targets[..., ::-1],
+        conditions=mirror,
     )
+
+
+def mirrored(batch: TaskBatch) -> TaskBatch:
+    """The batch followed by its mirror images (2B trials; ``mirror_image``)."""
+    return concatenated(batch, mirror_image(batch))
 
 
 def mirror_paired_sample(task, rng: np.random.Generator, batch_size: int,
