@@ -452,6 +452,29 @@ def test_cddm_contexts_are_mirror_images():
     assert abs((contexts == "motion").mean() - 0.5) < 3 * 0.5 / np.sqrt(4000)
 
 
+def test_cddm_mirror_is_the_trial_of_the_negated_coherences():
+    """A trial's mirror image (rnnlab.tasks.mirror's class balance) is a trial of the task:
+    noise-free, exactly the trial of the negated motion and colour coherences."""
+    clean = make_task("cddm", dt_ms=20.0, stimulus_in_loss=False)
+    table = clean.condition_table()
+    mirror = clean.mirror(clean.sample_conditions(table, np.random.default_rng(1)))
+    negated = clean.sample_conditions(
+        table.assign(motion_coherence=-table["motion_coherence"],
+                     colour_coherence=-table["colour_coherence"]), np.random.default_rng(1))
+    np.testing.assert_array_equal(mirror.inputs, negated.inputs)
+    np.testing.assert_array_equal(mirror.targets, negated.targets)
+    np.testing.assert_array_equal(mirror.loss_mask, negated.loss_mask)
+    columns = ["context", "motion_coherence", "colour_coherence", "relevant_coherence",
+               "irrelevant_coherence", "correct_choice"]
+    pd.testing.assert_frame_equal(mirror.conditions[columns], negated.conditions[columns])
+    # With noise: the swapped noise stays on the evidence channels, the context is untouched.
+    noisy = make_task("cddm", evidence_noise_std=0.5)
+    batch = noisy.sample(np.random.default_rng(2), 8)
+    flipped = noisy.mirror(batch)
+    np.testing.assert_array_equal(flipped.inputs[..., 2], batch.inputs[..., 3])
+    np.testing.assert_array_equal(flipped.inputs[..., :2], batch.inputs[..., :2])
+
+
 def test_cddm_evidence_noise_is_seeded_and_independent_of_input_noise():
     task = make_task("cddm", evidence_noise_std=0.5, input_noise_std=0.1)
     a = task.sample(np.random.default_rng(11), 16)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from rnnlab.studies.ctrnn_zoo.tasks.base import CDDM_COHERENCES, ZooTask, Trials, as_floats
+from rnnlab.tasks.base import TaskBatch
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -223,6 +224,28 @@ class CDDMTask(ZooTask):
             coherences > 0, 0.0, self.zero_coherence_target))).sum(axis=-1)
         decision = batch.decision_mask
         return np.stack([np.where(decision, right, 0.0), np.where(decision, left, 0.0)], axis=-1)
+
+    # Right ↔ left in both modalities; the context channels stay.
+    _MIRRORED_CHANNELS: ClassVar[list[int]] = [0, 1, 3, 2, 5, 4]
+    _SIGNED_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "motion_coherence", "colour_coherence", "relevant_coherence", "irrelevant_coherence",
+        "correct_choice",
+    )  # fmt: skip
+
+    def mirror(self, batch: TaskBatch) -> TaskBatch:
+        """The batch's B mirror images (``rnnlab.tasks.mirror``): right and left evidence
+        swapped in both modalities, the outputs swapped, the coherences and the correct choice
+        negated. Each is a trial of this task: noise-free, it equals the trial of the negated
+        coherences (tests/test_zoo_tasks.py); with noise, the swapped noise is as likely."""
+        conditions = batch.conditions.copy()
+        for column in self._SIGNED_COLUMNS:
+            conditions[column] = -conditions[column]
+        return dataclasses.replace(
+            batch,
+            inputs=batch.inputs[..., self._MIRRORED_CHANNELS],
+            targets=batch.targets[..., ::-1],
+            conditions=conditions,
+        )
 
     def without_noise(self) -> "CDDMTask":
         return dataclasses.replace(self, input_noise_std=0.0, evidence_noise_std=0.0)
