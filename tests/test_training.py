@@ -9,8 +9,9 @@ from rnnlab.checkpoints import list_checkpoints
 from rnnlab.models import LeakyRNN, ModelConfig
 from rnnlab.models.dale import mixed_sign_columns
 from rnnlab.training.losses import decision_accuracy, decision_loss, trial_choices
-from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
-from rnnlab.training.trainer import TrainingDiverged
+from rnnlab.studies.ctrnn_zoo.tasks import make_task
+from rnnlab.training.optimizers import OptimizerConfig, make_optimizer, step_size_factor
+from rnnlab.training.trainer import TrainingConfig, TrainingDiverged, training_batch
 
 
 def small_model():
@@ -149,3 +150,58 @@ def test_a_study_with_its_own_trainer_trains_its_runs_with_it(monkeypatch, tmp_p
     assert experiment.train_run(config, 3, tmp_path, progress_interval_seconds=7) == "its log"
     (args, kwargs), = calls
     assert args[:3] == (config, 3, tmp_path) and kwargs["progress_interval_seconds"] == 7
+
+
+def test_mirror_paired_batches_are_balanced_and_the_second_half_mirrors_the_first():
+    task = make_task("cddm", evidence_noise_std=0.5, stimulus_in_loss=False)
+    config = TrainingConfig(batch_size=32, class_balance="mirror")
+    batch = training_batch(task, np.random.default_rng(4), config)
+    half = task.sample(np.random.default_rng(4), 16)  # the same draw
+    first, second = batch.conditions.iloc[:16], batch.conditions.iloc[16:]
+    np.testing.assert_array_equal(batch.inputs[:16], half.inputs)
+    np.testing.assert_array_equal(batch.inputs[16:], half.inputs[..., [0, 1, 3, 2, 5, 4]])
+    np.testing.assert_array_equal(batch.targets[16:], half.targets[..., ::-1])
+    np.testing.assert_array_equal(second["correct_choice"], -first["correct_choice"].to_numpy())
+    assert batch.conditions["correct_choice"].sum() == 0  # as many right as left choices
+    assert (batch.conditions["context"].iloc[16:].to_numpy()
+            == first["context"].to_numpy()).all()
+
+
+@pytest.mark.parametrize("settings, message", [
+    (dict(class_balance="both"), "class_balance must be one of"),
+    (dict(class_balance="mirror", batch_size=7), "even batch_size"),
+    (dict(class_balance="mirror", trial_stream_steps=50), "single trials"),
+])
+def test_bad_class_balance_settings_are_named(settings, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig.from_dict(settings)
+
+
+def test_mirror_batches_need_a_task_with_a_mirror(tmp_path):
+    """dm1 has no mirror image: the run stops before training, naming the setting."""
+    config = run_config("gd", steps=5, class_balance="mirror")
+    with pytest.raises(ValueError, match="class_balance 'mirror' needs a task with a mirror"):
+        train_run(config, seed=1, checkpoint_directory=tmp_path / "run")
+    assert not list(tmp_path.rglob("*.pt"))
+
+
+def test_step_size_decays_linearly_over_the_configured_fraction(tmp_path):
+    decay = OptimizerConfig.from_dict(dict(decay_start=0.5, decay_final=0.1))
+    factors = [step_size_factor(decay, step, 20) for step in range(20)]
+    np.testing.assert_allclose(factors[:10], 1.0)
+    np.testing.assert_allclose(factors[10:], 1.0 - 0.9 * np.arange(10) / 10)
+    assert step_size_factor(OptimizerConfig(), 19, 20) == 1.0  # absent: no decay
+    with pytest.raises(ValueError, match="decay_start and decay_final"):
+        OptimizerConfig.from_dict(dict(decay_final=1.5))
+
+    config = run_config("gd", steps=20)
+    config["optimizer"].update(decay_start=0.5, decay_final=0.1)
+    config["training"]["log_every"] = 1
+    log = train_run(config, seed=1, checkpoint_directory=tmp_path / "decay")
+    np.testing.assert_allclose(log["learning_rate"], 0.1 * np.array(factors))
+    steady_config = run_config("gd", steps=20)
+    steady_config["training"]["log_every"] = 1
+    steady = train_run(steady_config, seed=1, checkpoint_directory=tmp_path / "steady")
+    # The same updates until the decay starts, smaller steps after it.
+    np.testing.assert_array_equal(log["loss"][:11], steady["loss"][:11])
+    assert not np.allclose(log["loss"][11:], steady["loss"][11:])

@@ -21,7 +21,9 @@ Opt-in settings (off by default, so runs that do not set them train exactly as b
 concatenated into rows of that many steps, as neurogym's ``Dataset`` builds them) instead of
 single padded trials; ``row_sum_penalty`` > 0 adds that weight times the row-sum penalty of W_rec
 (``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss);
-``train``'s ``state_penalty`` (a callable of the training states and batch, e.g. the CTRNN
+``class_balance`` "mirror" draws half of each batch and appends its mirror images
+(``rnnlab.tasks.mirror``; the task needs a ``mirror`` method), so every batch is balanced
+between the two sides; ``train``'s ``state_penalty`` (a callable of the training states and batch, e.g. the CTRNN
 zoo's slowness penalty) adds its value to every training loss (and to the logged loss) – not to
 the validation loss, which stays the task's loss.
 
@@ -47,6 +49,7 @@ import pandas as pd
 import torch
 
 from rnnlab.tasks.base import TaskBatch
+from rnnlab.tasks.mirror import has_mirror, mirror_paired_sample
 from rnnlab.tasks.schedule import RoundRobinTasks, task_at
 from rnnlab.tasks.streams import trial_stream
 from rnnlab.training.losses import (
@@ -56,13 +59,14 @@ from rnnlab.training.losses import (
     masked_mse,
     row_sum_penalty,
 )
-from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
+from rnnlab.training.optimizers import OptimizerConfig, make_optimizer, step_size_factor
 from rnnlab.training.progress import TrainingProgress, ValidationSummary
 from rnnlab.training.resume import ResumeStore
 
 DATA_STREAM = 1  # the training-batch stream of a seed; evaluation uses its own seeds
 VALIDATION_STREAM = 2  # the fixed validation batch of a seed
 NOISE_STREAM = 3  # input and recurrent training noise of a seed
+CLASS_BALANCES = ("none", "mirror")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class TrainingConfig:
     trial_stream_steps: int = 0  # > 0: train on trial streams of this many steps
     row_sum_penalty: float = 0.0  # weight of the row-sum penalty of W_rec
     row_sum_per_sign: bool = True  # penalise E and I row sums separately
+    class_balance: str = "none"  # or "mirror": half a batch and its mirror images
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
@@ -100,6 +105,12 @@ class TrainingConfig:
             raise ValueError("keep_best needs validate_every > 0")
         if self.trial_stream_steps < 0 or self.row_sum_penalty < 0:
             raise ValueError("trial_stream_steps and row_sum_penalty must be ≥ 0")
+        if self.class_balance not in CLASS_BALANCES:
+            raise ValueError(f"class_balance must be one of {CLASS_BALANCES}, "
+                             f"not {self.class_balance!r}")
+        if self.class_balance == "mirror" and (self.batch_size % 2 or self.trial_stream_steps):
+            raise ValueError("class_balance mirror needs an even batch_size and single trials "
+                             "(trial_stream_steps 0)")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -167,6 +178,8 @@ def training_batch(task, rng: np.random.Generator, config: TrainingConfig) -> Ta
     consecutive trials when that is > 0."""
     if config.trial_stream_steps > 0:
         return trial_stream(task, rng, config.batch_size, config.trial_stream_steps)
+    if config.class_balance == "mirror":
+        return mirror_paired_sample(task, rng, config.batch_size)
     return task.sample(rng, config.batch_size)
 
 
@@ -283,6 +296,11 @@ def describe_training(model, task, optimizer_config: OptimizerConfig, config: Tr
             f", validation every {config.validate_every} steps on {config.validation_trials} "
             f"trials{' (keeping the best parameters)' if config.keep_best else ''}"
         )
+    if optimizer_config.decays:
+        text += (f", step size decaying linearly from {optimizer_config.decay_start:g} of the "
+                 f"steps towards {optimizer_config.decay_final:g}×")
+    if config.class_balance == "mirror":
+        text += ", mirror-paired batches"
     threads = torch.get_num_threads()
     return text + f", {threads} thread{'s' if threads != 1 else ''}"
 
@@ -328,8 +346,15 @@ def train(
             f"{label or 'training'}: validation on a round-robin schedule of tasks "
             f"({task.name}) is not supported; set validate_every to 0"
         )
+    if config.class_balance == "mirror" and not has_mirror(task):
+        raise ValueError(
+            f"{label or 'training'}: training.class_balance 'mirror' needs a task with a mirror "
+            f"image; {getattr(task, 'name', type(task).__name__)} has none"
+        )
     progress = TrainingProgress(label, config.steps, progress_interval_seconds, clock)
     optimizer = make_optimizer(model, optimizer_config)
+    # Before a resume loads the optimiser's state: the schedule scales these at every step.
+    base_rates = [group["lr"] for group in optimizer.param_groups]
     rng = data_generator(seed)
     validator = Validator(task, config, seed) if config.validate_every > 0 else None
     noise = noise_generator(seed) if uses_noise(model) else None
@@ -386,6 +411,10 @@ def train(
             optimizer.zero_grad(set_to_none=True)
             parts.total.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(trainable, optimizer_config.grad_clip_norm)
+            factor = step_size_factor(optimizer_config, step, config.steps)
+            if optimizer_config.decays:  # set at every step: a resumed state holds a stale lr
+                for group, rate in zip(optimizer.param_groups, base_rates):
+                    group["lr"] = rate * factor
             optimizer.step()
             if step % config.log_every == 0 or step == config.steps - 1:
                 rows.append(
@@ -395,7 +424,7 @@ def train(
                         fixation_mse=parts.fixation_mse.item(),
                         decision_cross_entropy=parts.decision_cross_entropy.item(),
                         decision_accuracy=batch_accuracy(outputs, tensors),
-                        learning_rate=logged_learning_rate(optimizer_config),
+                        learning_rate=logged_learning_rate(optimizer_config) * factor,
                         grad_norm=float(grad_norm),
                     )
                 )
