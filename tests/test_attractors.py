@@ -100,6 +100,43 @@ def test_line_attractor_finds_the_marginal_mode_and_selection_vector(use_jacobia
                                expected @ unit(directions["random"]), atol=1e-10)
 
 
+def scattered_curved_line(n_points=120, scatter=0.05, seed=7):
+    """(P, N) points on the curve s·e0 + 0.1·s²·e1, s ∈ [−2, 2] (spacing ≈ 0.03), each
+    displaced across it by N(0, scatter²) – as a slow-point search leaves them – and the
+    curve's unit tangent (P, N) at each point's s."""
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(-2, 2, n_points)
+    e = np.eye(N)
+    states = s[:, None] * e[0] + 0.1 * s[:, None] ** 2 * e[1]
+    across = rng.standard_normal((n_points, N)) * scatter
+    across[:, 0] = 0.0  # the scatter is across the line (its own sense along it is harmless)
+    tangent = e[0] + 0.2 * s[:, None] * e[1]
+    return states + across, tangent / np.linalg.norm(tangent, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("mode", ["along", "across"])
+def test_line_tangent_of_a_dense_scattered_line(mode):
+    """A curved line of 120 points scattered across it by more than their spacing: a slowest
+    mode along the curve has |cos| ≈ 1 with the line's local direction, where neighbouring
+    points' differences point across the line (|cos| ≈ 0.5); a mode across the line (the
+    planted defect) is found to be across it."""
+    states, tangent = scattered_curved_line()
+    across = np.tile(np.eye(N)[2], (len(states), 1))
+    right = tangent if mode == "along" else across
+    eigenvalues = np.tile(-np.arange(N, dtype=complex), (len(states), 1))
+    frame = line_attractor(states, eigenvalues, right_vectors=right, left_vectors=right)
+    cosine = frame["right_tangent_cosine"].mean()
+    if mode == "across":
+        assert cosine < 0.2
+        return
+    assert cosine > 0.95
+    ordered = states[frame["point"]]
+    neighbours = np.diff(ordered, axis=0)
+    naive = np.abs(np.sum(neighbours * tangent[frame["point"][1:]], axis=1)
+                   / np.linalg.norm(neighbours, axis=1))
+    assert naive.mean() < 0.8  # why the tangent is not taken from neighbouring points
+
+
 def test_line_attractor_without_jacobians_flags_a_non_leading_marginal_mode():
     _, center, right, _, _ = line_system()
     basis = random_basis(N, 0)  # the same S, with one unstable mode above the marginal one

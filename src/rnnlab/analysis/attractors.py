@@ -43,6 +43,7 @@ RING_BINS = 36  # angular bins of 10°
 FLOW_UNSTABLE_TOLERANCE = 1e-3  # as classify_flow_stability
 MAP_UNSTABLE_TOLERANCE = 0.02  # as classify_map_motif
 COSINE_TIE = 1e-3  # stable points this close to the best cosine tie; the nearest wins
+TANGENT_WINDOW = 0.1  # a line's local direction: from points within ±10 % of its extent
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,16 +149,32 @@ def _principal_axes(states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 # Line attractor
 
 
-def _line_tangents(ordered: np.ndarray) -> np.ndarray:
-    """Local unit directions (P, N) of a polyline (P, N): central differences, one-sided at the
-    ends; NaN for a single point."""
+def _line_tangents(ordered: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """Local unit directions (P, N) of a line of points (P, N) ordered by ``position`` (P,),
+    their coordinate on the line's first principal axis: per point, the first principal axis
+    of the points within ± ``TANGENT_WINDOW`` of the positions' range (at least the 3 nearest
+    in position), pointing towards increasing position. NaN for a single point.
+
+    Not the difference of neighbouring points: a slow-point search scatters its points across
+    the line by up to the slowness tolerance, and with 100+ points on a line that scatter is
+    larger than their spacing, so neighbour differences point across the line (measured on
+    36 trained CDDM lines: the slowest mode's mean |cos| with neighbour differences 0.57–0.99,
+    below 0.7 in 11; with this tangent 0.91–0.999 in the 30 recomputed)."""
     if len(ordered) < 2:
         return np.full_like(ordered, np.nan)
-    differences = np.empty_like(ordered)
-    differences[1:-1] = ordered[2:] - ordered[:-2]
-    differences[0] = ordered[1] - ordered[0]
-    differences[-1] = ordered[-1] - ordered[-2]
-    return _unit(differences)
+    half_width = TANGENT_WINDOW * (position.max() - position.min())
+    tangents = np.empty_like(ordered)
+    for index in range(len(ordered)):
+        gap = np.abs(position - position[index])
+        near = np.flatnonzero(gap <= half_width)
+        if len(near) < 3:
+            near = np.argsort(gap, kind="stable")[:3]
+        local = ordered[near] - ordered[near].mean(axis=0)
+        axis = np.linalg.svd(local, full_matrices=False)[2][0]
+        # Pointing towards increasing position, as the line's order runs.
+        forward = ordered[near[np.argmax(position[near])]] - ordered[near[np.argmin(position[near])]]
+        tangents[index] = -axis if axis @ forward < 0 else axis
+    return tangents
 
 
 def line_attractor(
@@ -196,7 +213,7 @@ def line_attractor(
     center, axes, ratio = _principal_axes(states)
     position = (states - center) @ axes[0]
     order = np.argsort(position, kind="stable")
-    tangent = _line_tangents(states[order])
+    tangent = _line_tangents(states[order], position[order])
     right = modes["right"][order].real
     left = modes["left"][order].real
     # Orient v along increasing position and w with it (wᵀ v > 0 is kept by the pair).
