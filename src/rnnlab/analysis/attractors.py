@@ -172,8 +172,8 @@ def _line_tangents(ordered: np.ndarray, position: np.ndarray) -> np.ndarray:
         local = ordered[near] - ordered[near].mean(axis=0)
         axis = np.linalg.svd(local, full_matrices=False)[2][0]
         # Pointing towards increasing position, as the line's order runs.
-        forward = ordered[near[np.argmax(position[near])]] - ordered[near[np.argmin(position[near])]]
-        tangents[index] = -axis if axis @ forward < 0 else axis
+        first, last = near[np.argmin(position[near])], near[np.argmax(position[near])]
+        tangents[index] = -axis if axis @ (ordered[last] - ordered[first]) < 0 else axis
     return tangents
 
 

@@ -23,9 +23,11 @@ single padded trials; ``row_sum_penalty`` > 0 adds that weight times the row-sum
 (``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss);
 ``class_balance`` "mirror" draws half of each batch and appends its mirror images
 (``rnnlab.tasks.mirror``; the task needs a ``mirror`` method), so every batch is balanced
-between the two sides; ``train``'s ``state_penalty`` (a callable of the training states and batch, e.g. the CTRNN
-zoo's slowness penalty) adds its value to every training loss (and to the logged loss) – not to
-the validation loss, which stays the task's loss.
+between the two sides; the optimiser's ``decay_start`` / ``decay_final`` decay every step size
+linearly (``rnnlab.training.optimizers.step_size_factor``; the logged learning rate with it);
+``train``'s ``state_penalty`` (a callable of the training states and batch, e.g. the CTRNN zoo's
+slowness penalty) adds its value to every training loss (and to the logged loss) – not to the
+validation loss, which stays the task's loss.
 
 Several tasks (``rnnlab.tasks.schedule.RoundRobinTasks``): update k draws its batch from the
 schedule's task k mod n, from the same data generator (the E/I thesis' ``task_sampling:
@@ -174,8 +176,9 @@ def batch_accuracy(outputs: torch.Tensor, tensors: dict) -> float:
 
 
 def training_batch(task, rng: np.random.Generator, config: TrainingConfig) -> TaskBatch:
-    """One training batch: ``batch_size`` single trials, or rows of ``trial_stream_steps``
-    consecutive trials when that is > 0."""
+    """One training batch: ``batch_size`` single trials (half of them the mirror images of the
+    other half with ``class_balance`` "mirror"), or rows of ``trial_stream_steps`` consecutive
+    trials when that is > 0."""
     if config.trial_stream_steps > 0:
         return trial_stream(task, rng, config.batch_size, config.trial_stream_steps)
     if config.class_balance == "mirror":
