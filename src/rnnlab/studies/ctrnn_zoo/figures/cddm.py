@@ -27,6 +27,8 @@ SELECTION_COLOR = "#009E73"
 PROBIT_LABEL = "probit fit along the relevant coherence"
 HALF_LABEL = "50% right choices"
 COHERENCE_CMAP = colormaps["coolwarm"]
+COURSE_LABEL = "the line's course (running mean along it)"
+COURSE_FRACTION = 5  # the running mean is over a fifth of the line's points
 
 
 @styled
@@ -34,7 +36,7 @@ def cddm_analysis(psychometric: pd.DataFrame, fits: pd.DataFrame, analytics: pd.
                   points: pd.DataFrame):
     """cddm: top (a, b), % right choices vs relevant coherence per context, one curve per
     irrelevant coherence (colour bar), the probit fit along the relevant axis in black; bottom
-    (c, d), the slow and fixed points of each context input in PC1–PC2, the line through them
+    (c, d), the slow and fixed points of each context input in PC1–PC2, the line's course
     and its selection vectors as arrows (all inside the axes).
 
     Tables ``psychometric``, ``psychometric_fits``, ``attractor_analytics`` and ``equilibria``
@@ -81,7 +83,7 @@ def cddm_analysis(psychometric: pd.DataFrame, fits: pd.DataFrame, analytics: pd.
     handles = stability_handles(pd.concat([p for p, _ in shown]))
     if any(has_line for _, has_line in shown):
         handles += [
-            Line2D([], [], color=NEUTRAL_COLOR, linewidth=0.8, label="line through the points"),
+            Line2D([], [], color=NEUTRAL_COLOR, linewidth=1.0, label=COURSE_LABEL),
             Line2D([], [], color=SELECTION_COLOR, marker=r"$\rightarrow$", linestyle="none",
                    markersize=8, label="selection vector"),
         ]
@@ -154,7 +156,11 @@ def _draw_line_attractor(ax, analytics: pd.DataFrame, points: pd.DataFrame) -> b
         no_data(ax, "too few slow points for a line" if not points.empty else "no data")
         return False
     line = line.sort_values("position")
-    ax.plot(line["pc1"], line["pc2"], color=NEUTRAL_COLOR, linewidth=0.8, zorder=3)
+    # The line's course: a running mean in its own order. Joining the points themselves zigzags
+    # when, as here, 100+ slow points lie closer together than their scatter across the line.
+    course = line[["pc1", "pc2"]].rolling(max(3, len(line) // COURSE_FRACTION), center=True,
+                                          min_periods=1).mean()
+    ax.plot(course["pc1"], course["pc2"], color=NEUTRAL_COLOR, linewidth=1.0, zorder=3)
     # Arrows of a common length: a tenth of the line's extent in the plane.
     extent = float(np.hypot(np.ptp(line["pc1"]), np.ptp(line["pc2"]))) or 1.0
     direction = line[["selection_pc1", "selection_pc2"]].to_numpy(dtype=float)
