@@ -150,16 +150,11 @@ def _principal_axes(states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _line_tangents(ordered: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Local unit directions (P, N) of a line of points (P, N) ordered by ``position`` (P,),
-    their coordinate on the line's first principal axis: per point, the first principal axis
-    of the points within ± ``TANGENT_WINDOW`` of the positions' range (at least the 3 nearest
-    in position), pointing towards increasing position. NaN for a single point.
-
-    Not the difference of neighbouring points: a slow-point search scatters its points across
-    the line by up to the slowness tolerance, and with 100+ points on a line that scatter is
-    larger than their spacing, so neighbour differences point across the line (measured on
-    36 trained CDDM lines: the slowest mode's mean |cos| with neighbour differences 0.57–0.99,
-    below 0.7 in 11; with this tangent 0.91–0.999 in the 30 recomputed)."""
+    """Local unit directions (P, N) of points (P, N) ordered by ``position`` (P,) on the line's
+    first principal axis: the first principal axis of the points within ± ``TANGENT_WINDOW`` of
+    the range (at least the 3 nearest), pointing towards increasing position; NaN for a single
+    point. Not neighbour differences: a slow-point search scatters 100+ points across a line by
+    more than their spacing, which turns those differences across it (tests/test_attractors)."""
     if len(ordered) < 2:
         return np.full_like(ordered, np.nan)
     half_width = TANGENT_WINDOW * (position.max() - position.min())
@@ -167,11 +162,8 @@ def _line_tangents(ordered: np.ndarray, position: np.ndarray) -> np.ndarray:
     for index in range(len(ordered)):
         gap = np.abs(position - position[index])
         near = np.flatnonzero(gap <= half_width)
-        if len(near) < 3:
-            near = np.argsort(gap, kind="stable")[:3]
-        local = ordered[near] - ordered[near].mean(axis=0)
-        axis = np.linalg.svd(local, full_matrices=False)[2][0]
-        # Pointing towards increasing position, as the line's order runs.
+        near = near if len(near) >= 3 else np.argsort(gap, kind="stable")[:3]
+        axis = np.linalg.svd(ordered[near] - ordered[near].mean(axis=0), full_matrices=False)[2][0]
         first, last = near[np.argmin(position[near])], near[np.argmax(position[near])]
         tangents[index] = -axis if axis @ (ordered[last] - ordered[first]) < 0 else axis
     return tangents
