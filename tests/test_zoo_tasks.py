@@ -473,6 +473,7 @@ def test_cddm_mirror_is_the_trial_of_the_negated_coherences():
     flipped = noisy.mirror(batch)
     np.testing.assert_array_equal(flipped.inputs[..., 2], batch.inputs[..., 3])
     np.testing.assert_array_equal(flipped.inputs[..., :2], batch.inputs[..., :2])
+    assert flipped.inputs.flags.c_contiguous and flipped.targets.flags.c_contiguous
 
 
 def test_cddm_evidence_noise_is_seeded_and_independent_of_input_noise():

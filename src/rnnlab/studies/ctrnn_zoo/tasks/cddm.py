@@ -242,8 +242,9 @@ class CDDMTask(ZooTask):
             conditions[column] = -conditions[column]
         return dataclasses.replace(
             batch,
-            inputs=batch.inputs[..., self._MIRRORED_CHANNELS],
-            targets=batch.targets[..., ::-1],
+            # Contiguous, as a drawn batch (torch.from_numpy takes no negative strides).
+            inputs=np.ascontiguousarray(batch.inputs[..., self._MIRRORED_CHANNELS]),
+            targets=np.ascontiguousarray(batch.targets[..., ::-1]),
             conditions=conditions,
         )
 
