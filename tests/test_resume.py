@@ -71,9 +71,10 @@ CONFIGS = {
         task=dict(name="cddm", evidence_noise_std=0.5, stimulus_in_loss=False),
         model=dict(hidden_size=16, dale=True, initialization="balanced_gaussian",
                    nonnegative_input_output=True),
-        optimizer=dict(name="adam", learning_rate=0.01, decay_start=0.3, decay_final=0.1),
+        optimizer=dict(name="adam", learning_rate=0.01),
         training=dict(steps=30, batch_size=8, checkpoint_fractions=[0, 1], log_every=5,
-                      validate_every=10, validation_trials=16, class_balance="mirror"),
+                      validate_every=10, validation_trials=16, class_balance="mirror",
+                      learning_rate_decay=dict(start_fraction=0.3, final_factor=0.1)),
     ),
 }
 

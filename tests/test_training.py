@@ -10,8 +10,13 @@ from rnnlab.models import LeakyRNN, ModelConfig
 from rnnlab.models.dale import mixed_sign_columns
 from rnnlab.training.losses import decision_accuracy, decision_loss, trial_choices
 from rnnlab.studies.ctrnn_zoo.tasks import make_task
-from rnnlab.training.optimizers import OptimizerConfig, make_optimizer, step_size_factor
-from rnnlab.training.trainer import TrainingConfig, TrainingDiverged, training_batch
+from rnnlab.training.optimizers import OptimizerConfig, make_optimizer
+from rnnlab.training.trainer import (
+    LearningRateDecay,
+    TrainingConfig,
+    TrainingDiverged,
+    training_batch,
+)
 
 
 def small_model():
@@ -186,16 +191,18 @@ def test_mirror_batches_need_a_task_with_a_mirror(tmp_path):
 
 
 def test_step_size_decays_linearly_over_the_configured_fraction(tmp_path):
-    decay = OptimizerConfig.from_dict(dict(decay_start=0.5, decay_final=0.1))
-    factors = [step_size_factor(decay, step, 20) for step in range(20)]
+    decay = TrainingConfig.from_dict(
+        dict(learning_rate_decay=dict(start_fraction=0.5, final_factor=0.1))).learning_rate_decay
+    factors = [decay.factor(step, 20) for step in range(20)]
     np.testing.assert_allclose(factors[:10], 1.0)
     np.testing.assert_allclose(factors[10:], 1.0 - 0.9 * np.arange(10) / 10)
-    assert step_size_factor(OptimizerConfig(), 19, 20) == 1.0  # absent: no decay
-    with pytest.raises(ValueError, match="decay_start and decay_final"):
-        OptimizerConfig.from_dict(dict(decay_final=1.5))
+    assert TrainingConfig().learning_rate_decay.factor(19, 20) == 1.0  # absent: no decay
+    with pytest.raises(ValueError, match="learning_rate_decay needs"):
+        TrainingConfig.from_dict(dict(learning_rate_decay=dict(final_factor=1.5)))
+    assert isinstance(decay, LearningRateDecay)
 
     config = run_config("gd", steps=20)
-    config["optimizer"].update(decay_start=0.5, decay_final=0.1)
+    config["training"]["learning_rate_decay"] = dict(start_fraction=0.5, final_factor=0.1)
     config["training"]["log_every"] = 1
     log = train_run(config, seed=1, checkpoint_directory=tmp_path / "decay")
     np.testing.assert_allclose(log["learning_rate"], 0.1 * np.array(factors))

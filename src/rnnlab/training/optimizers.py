@@ -53,10 +53,6 @@ class OptimizerConfig:
     # Opt-in (absent = ``momentum``): momentum of the W_rec rule alone (the thesis' EG uses 0
     # while its GD on the other parameters uses 0.9).
     recurrent_momentum: float | None = None
-    # Opt-in (absent = no decay): every step size decays linearly from its value at the
-    # fraction ``decay_start`` of the training steps towards ``decay_final`` × it at the end.
-    decay_start: float = 1.0
-    decay_final: float = 1.0
 
     @classmethod
     def from_dict(cls, values: dict) -> "OptimizerConfig":
@@ -66,11 +62,6 @@ class OptimizerConfig:
         config = cls(**values)
         if config.name not in OPTIMIZERS:
             raise ValueError(f"optimizer name must be one of {OPTIMIZERS}, not {config.name!r}")
-        if not (0.0 <= config.decay_start <= 1.0 and 0.0 <= config.decay_final <= 1.0):
-            raise ValueError(
-                f"decay_start and decay_final must lie in [0, 1], got {config.decay_start} "
-                f"and {config.decay_final}"
-            )
         if config.dale_projection not in DALE_PROJECTIONS:
             raise ValueError(
                 f"dale_projection must be one of {DALE_PROJECTIONS}, not {config.dale_projection!r}"
@@ -80,19 +71,28 @@ class OptimizerConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @property
-    def decays(self) -> bool:
-        return self.decay_final != 1.0 and self.decay_start < 1.0
 
+@dataclass(frozen=True)
+class LearningRateDecay:
+    """Linear decay of the step sizes over the last updates: factor 1 before
+    ``start_fraction`` of the updates, then falling linearly to ``final_factor`` at the last
+    update (``start_fraction`` 1: no decay)."""
 
-def step_size_factor(config: OptimizerConfig, step: int, steps: int) -> float:
-    """The factor on every step size at update ``step`` (0-based) of ``steps``: 1 before
-    ``decay_start`` · steps, then falling linearly so that it would reach ``decay_final`` at
-    step ``steps`` (the last update, ``steps`` − 1, is one decrement above it)."""
-    start = config.decay_start * steps
-    if not config.decays or step < start:
-        return 1.0
-    return 1.0 - (1.0 - config.decay_final) * (step - start) / (steps - start)
+    start_fraction: float = 1.0
+    final_factor: float = 1.0
+
+    def __post_init__(self):
+        if not (0 <= self.start_fraction <= 1 and 0 < self.final_factor <= 1):
+            raise ValueError("learning_rate_decay needs 0 ≤ start_fraction ≤ 1 and "
+                             "0 < final_factor ≤ 1")
+
+    def factor(self, update: int, steps: int) -> float:
+        """The step-size factor of update ``update`` (0-based) of ``steps``."""
+        done = update / steps if steps else 0.0
+        if self.start_fraction >= 1 or done < self.start_fraction:
+            return 1.0
+        progress = (done - self.start_fraction) / (1 - self.start_fraction)
+        return 1.0 - (1.0 - self.final_factor) * progress
 
 
 class DaleOptimizer(ParameterGroups):

@@ -23,8 +23,8 @@ single padded trials; ``row_sum_penalty`` > 0 adds that weight times the row-sum
 (``rnnlab.training.losses.row_sum_penalty``) to every training loss (and to the logged loss);
 ``class_balance`` "mirror" draws half of each batch and appends its mirror images
 (``rnnlab.tasks.mirror``; the task needs a ``mirror`` method), so every batch is balanced
-between the two sides; the optimiser's ``decay_start`` / ``decay_final`` decay every step size
-linearly (``rnnlab.training.optimizers.step_size_factor``; the logged learning rate with it);
+between the two sides; ``learning_rate_decay`` (``optimizers.LearningRateDecay``, which
+two_afc's own trainer uses too) decays every step size linearly (the logged rate with it);
 ``train``'s ``state_penalty`` (a callable of the training states and batch, e.g. the CTRNN zoo's
 slowness penalty) adds its value to every training loss (and to the logged loss) – not to the
 validation loss, which stays the task's loss.
@@ -61,7 +61,7 @@ from rnnlab.training.losses import (
     masked_mse,
     row_sum_penalty,
 )
-from rnnlab.training.optimizers import OptimizerConfig, make_optimizer, step_size_factor
+from rnnlab.training.optimizers import LearningRateDecay, OptimizerConfig, make_optimizer
 from rnnlab.training.progress import TrainingProgress, ValidationSummary
 from rnnlab.training.resume import ResumeStore
 
@@ -87,6 +87,7 @@ class TrainingConfig:
     row_sum_penalty: float = 0.0  # weight of the row-sum penalty of W_rec
     row_sum_per_sign: bool = True  # penalise E and I row sums separately
     class_balance: str = "none"  # or "mirror": half a batch and its mirror images
+    learning_rate_decay: LearningRateDecay = LearningRateDecay()  # default: none
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
@@ -94,6 +95,8 @@ class TrainingConfig:
         if unknown:
             raise ValueError(f"unknown training setting(s): {sorted(unknown)}")
         values = dict(values)
+        if isinstance(values.get("learning_rate_decay"), dict):
+            values["learning_rate_decay"] = LearningRateDecay(**values["learning_rate_decay"])
         if "checkpoint_fractions" in values:
             values["checkpoint_fractions"] = tuple(values["checkpoint_fractions"])
         config = cls(**values)
@@ -299,9 +302,10 @@ def describe_training(model, task, optimizer_config: OptimizerConfig, config: Tr
             f", validation every {config.validate_every} steps on {config.validation_trials} "
             f"trials{' (keeping the best parameters)' if config.keep_best else ''}"
         )
-    if optimizer_config.decays:
-        text += (f", step size decaying linearly from {optimizer_config.decay_start:g} of the "
-                 f"steps towards {optimizer_config.decay_final:g}×")
+    decay = config.learning_rate_decay
+    if decay.start_fraction < 1:
+        text += (f", step size decaying to {decay.final_factor:g}× from "
+                 f"{decay.start_fraction:g} of the steps")
     if config.class_balance == "mirror":
         text += ", mirror-paired batches"
     threads = torch.get_num_threads()
@@ -414,8 +418,8 @@ def train(
             optimizer.zero_grad(set_to_none=True)
             parts.total.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(trainable, optimizer_config.grad_clip_norm)
-            factor = step_size_factor(optimizer_config, step, config.steps)
-            if optimizer_config.decays:  # set at every step: a resumed state holds a stale lr
+            factor = config.learning_rate_decay.factor(step, config.steps)
+            if config.learning_rate_decay.start_fraction < 1:  # every step: a resume's lr is stale
                 for group, rate in zip(optimizer.param_groups, base_rates):
                     group["lr"] = rate * factor
             optimizer.step()

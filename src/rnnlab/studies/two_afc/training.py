@@ -62,6 +62,8 @@ from rnnlab.training.eager_optim import Adam
 from rnnlab.training.progress import TrainingProgress
 from rnnlab.training.resume import ResumeStore
 from rnnlab.training.trainer import (
+    CLASS_BALANCES,
+    LearningRateDecay,
     TrainingDiverged,
     VALIDATION_STREAM,
     data_generator,
@@ -83,30 +85,6 @@ class Curriculum:
     min_coherence: float = 0.1
 
 
-@dataclass(frozen=True)
-class LearningRateDecay:
-    """Linear decay of Adam's step size over the last updates: factor 1 before
-    ``start_fraction`` of the updates, then falling linearly to ``final_factor`` at the last
-    update (``start_fraction`` 1: no decay)."""
-
-    start_fraction: float = 1.0
-    final_factor: float = 1.0
-
-    def __post_init__(self):
-        if not (0 <= self.start_fraction <= 1 and 0 < self.final_factor <= 1):
-            raise ValueError("learning_rate_decay needs 0 ≤ start_fraction ≤ 1 and "
-                             "0 < final_factor ≤ 1")
-
-    def factor(self, update: int, steps: int) -> float:
-        """The step-size factor of update ``update`` (0-based) of ``steps``."""
-        done = update / steps if steps else 0.0
-        if self.start_fraction >= 1 or done < self.start_fraction:
-            return 1.0
-        progress = (done - self.start_fraction) / (1 - self.start_fraction)
-        return 1.0 - (1.0 - self.final_factor) * progress
-
-
-CLASS_BALANCES = ("none", "mirror")
 
 
 @dataclass(frozen=True)
