@@ -25,10 +25,10 @@ from rnnlab.studies.two_afc.tasks import (
     PsychRNNDiscriminationTask,
     TwoChannelTask,
     grid_batch,
-    mirror_paired_sample,
     psychrnn_noise_std,
     signed_trials,
 )
+from rnnlab.tasks.mirror import mirror_paired_sample
 from rnnlab.studies.two_afc.training import (
     Curriculum,
     LearningRateDecay,

@@ -49,12 +49,13 @@ def has_mirror(task) -> bool:
     return all(callable(getattr(one, "mirror", None)) for one in getattr(task, "tasks", (task,)))
 
 
-def mirror_paired_sample(task, rng: np.random.Generator, batch_size: int) -> TaskBatch:
-    """``batch_size`` (even) trials: ``batch_size / 2`` drawn by ``task.sample``, then their
-    mirror images (``task.mirror``), in the same order."""
+def mirror_paired_sample(task, rng: np.random.Generator, batch_size: int,
+                         **sample_options) -> TaskBatch:
+    """``batch_size`` (even) trials: ``batch_size / 2`` drawn by ``task.sample`` (with
+    ``sample_options``), then their mirror images (``task.mirror``), in the same order."""
     if batch_size % 2:
         raise ValueError(f"mirror-paired batches need an even batch size, got {batch_size}")
     if not has_mirror(task):
         raise ValueError(f"task {getattr(task, 'name', task)!r} has no mirror image")
-    half = task.sample(rng, batch_size // 2)
+    half = task.sample(rng, batch_size // 2, **sample_options)
     return concatenated(half, task.mirror(half))

@@ -34,7 +34,6 @@ import pandas as pd
 
 from rnnlab.tasks import TaskRegistry
 from rnnlab.tasks.base import TaskBatch
-from rnnlab.tasks.mirror import concatenated
 
 LEFT, RIGHT = 0, 1
 
@@ -103,29 +102,12 @@ def mirror_image(batch: TaskBatch) -> TaskBatch:
     )
 
 
-def mirrored(batch: TaskBatch) -> TaskBatch:
-    """The batch followed by its mirror images (2B trials; ``mirror_image``)."""
-    return concatenated(batch, mirror_image(batch))
-
-
-def mirror_paired_sample(task, rng: np.random.Generator, batch_size: int,
-                         coherence=None) -> TaskBatch:
-    """A class-balanced training batch of ``batch_size`` (even) trials: ``batch_size / 2``
-    trials drawn as ``task.sample`` draws them, then their mirror images (``mirrored``). Each
-    side is exactly half the batch and every noise sample is seen once for each side, so the
-    gradient of an update carries no class imbalance and no side-specific noise: what it
-    says about the network's left/right asymmetry is the network's own (a symmetric network
-    gets zero gradient on the difference of its output biases)."""
-    if batch_size % 2:
-        raise ValueError(f"mirror-paired batches need an even batch size, got {batch_size}")
-    return mirrored(task.sample(rng, batch_size // 2, coherence=coherence))
-
-
 @dataclass(frozen=True, kw_only=True)
 class TwoChannelTask:
     """The seed's two-channel evidence task (see the module docstring)."""
 
     name: ClassVar[str] = "two_channel"
+    mirror = staticmethod(mirror_image)  # rnnlab.tasks.mirror: class-balanced batches
     input_size: ClassVar[int] = 2
     output_size: ClassVar[int] = 2
     n_steps: int = 30
@@ -186,6 +168,7 @@ class PsychRNNDiscriminationTask:
     task (``targets``), as PsychRNN trains it (masked MSE)."""
 
     name: ClassVar[str] = "psychrnn_discrimination"
+    mirror = staticmethod(mirror_image)  # rnnlab.tasks.mirror: class-balanced batches
     input_size: ClassVar[int] = 2
     output_size: ClassVar[int] = 2
     T_ms: float = 2000.0

@@ -7,7 +7,7 @@ gradient clipped to norm ``grad_clip_norm`` on its own (``clip`` "per_tensor": T
 
 Per update: a batch from the seed's data stream (at the curriculum's current coherence, if on;
 ``class_balance`` "mirror": half the batch drawn and its mirror image appended, see
-``tasks.mirror_paired_sample``), the forward pass with recurrent noise σ_rec ξ (ξ ~ N(0, 1) from the seed's noise stream; only
+``rnnlab.tasks.mirror.mirror_paired_sample``), the forward pass with recurrent noise σ_rec ξ (ξ ~ N(0, 1) from the seed's noise stream; only
 drawn when σ_rec > 0), L = CE + λ·ReLU(m − ‖μ₀ − μ₁‖) (``losses``), backward, global
 gradient-norm clip, Adam step (its step size ``learning_rate`` times the
 ``learning_rate_decay`` factor of the update), then Dale's projection of W_rec (gated Dale networks; the sign
@@ -57,7 +57,7 @@ import pandas as pd
 import torch
 
 from rnnlab.studies.two_afc.losses import decision_loss, psychrnn_mse
-from rnnlab.studies.two_afc.tasks import mirror_paired_sample
+from rnnlab.tasks.mirror import mirror_paired_sample
 from rnnlab.training.eager_optim import Adam
 from rnnlab.training.progress import TrainingProgress
 from rnnlab.training.resume import ResumeStore
@@ -102,7 +102,7 @@ class StudyTraining:
     acg_weight: float = 0.0
     acg_margin: float = 0.0
     curriculum: Curriculum = field(default_factory=Curriculum)
-    class_balance: str = "none"  # or "mirror" (tasks.mirror_paired_sample)
+    class_balance: str = "none"  # or "mirror" (rnnlab.tasks.mirror)
     learning_rate_decay: LearningRateDecay = field(default_factory=LearningRateDecay)
     objective: str = "decision_cross_entropy"  # or "psychrnn_mse"
     clip: str = "global"  # or "per_tensor"
