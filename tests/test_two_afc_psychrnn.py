@@ -122,6 +122,28 @@ def test_rnnlabs_ctrnn_is_psychrnns_basic_model_on_the_same_weights():
     assert np.abs(excitatory_only - np.asarray(theirs["outputs"])).max() > 1e-3
 
 
+WEIGHTS = """
+import json, sys
+import numpy as np
+from rnnlab.studies.two_afc.psychrnn_library import train_psychrnn, trained_weights
+model, _ = train_psychrnn(json.loads(sys.argv[1]), 3)
+ours, theirs = trained_weights(model), model.get_weights()
+same = sorted(ours) == sorted(theirs) and all(
+    np.array_equal(ours[key], theirs[key]) if key != "dale_ratio" else ours[key] == theirs[key]
+    for key in theirs)
+# Not vacuous: trained weights, the effective (Dale) W_rec with columns of both signs.
+print(json.dumps([same, len(theirs) > 10, bool((theirs["W_rec"] < 0).any())]))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psychrnn") is None,
+                    reason="PsychRNN is not installed (extra `psychrnn`, env envs/psychrnn.yaml)")
+def test_trained_weights_are_psychrnns_get_weights_in_one_run():
+    result = python("-c", WEIGHTS, json.dumps(RUN))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True] * 3
+
+
 TRIALS = """
 import json, sys
 import numpy as np
