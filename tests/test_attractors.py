@@ -4,13 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.analysis.attractors import (
-    eigenvector_for,
-    flip_flop_structure,
-    line_attractor,
-    ring_attractor,
-)
+from rnnlab.analysis.attractors import eigenvector_for, line_attractor, ring_attractor
 from rnnlab.analysis.fixed_points import FixedPointSettings, classify_flow_stability, find_equilibria
+from rnnlab.analysis.saddle_connections import flip_flop_structure
 
 N = 5
 

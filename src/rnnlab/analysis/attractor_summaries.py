@@ -15,15 +15,16 @@ required: a ReLU network's ring can be a folded, non-circular closed curve whose
 projection covers only half the angles around its centre. The first axis's explained variance
 is reported but not required: trained lines are curved (a ReLU network's line is piecewise
 linear). A ring additionally needs a closed manifold when a closure test was run (``closed``
-of ``ring_rows``). The geometry itself is computed by ``rnnlab.analysis.attractors``; how much
-of a line or ring the readout sees by ``rnnlab.analysis.readout_geometry`` (``output_rows``).
+of ``ring_rows``). The geometry itself is computed by ``rnnlab.analysis.attractors`` (the flip-flop's saddles by
+``rnnlab.analysis.saddle_connections``); how much of a line or ring the readout sees by
+``rnnlab.analysis.readout_geometry`` (``output_rows``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.analysis import attractors, readout_geometry
+from rnnlab.analysis import attractors, readout_geometry, saddle_connections
 from rnnlab.analysis.held_states import HeldStates
 
 # Analyses need at least this many points; fewer give NaN summary rows.
@@ -202,7 +203,7 @@ def flip_flop_rows(result, labels: np.ndarray, condition: str, tolerance: float,
         if n_bits is not None:
             summary["is_flip_flop"] = 0.0
         return _long(condition, "flip_flop", -1, summary)
-    structure = attractors.flip_flop_structure(
+    structure = saddle_connections.flip_flop_structure(
         result.states, labels, result.eigenvalues, result.leading_right_eigenvector,
         time_kind="flow", tolerance=tolerance,
     )
