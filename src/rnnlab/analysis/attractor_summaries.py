@@ -15,9 +15,9 @@ required: a ReLU network's ring can be a folded, non-circular closed curve whose
 projection covers only half the angles around its centre. The first axis's explained variance
 is reported but not required: trained lines are curved (a ReLU network's line is piecewise
 linear). A ring additionally needs a closed manifold when a closure test was run (``closed``
-of ``ring_rows``). The geometry itself is computed by ``rnnlab.analysis.attractors`` (the flip-flop's saddles by
-``rnnlab.analysis.saddle_connections``); how much of a line or ring the readout sees by
-``rnnlab.analysis.readout_geometry`` (``output_rows``).
+of ``ring_rows``). The geometry itself is computed by ``rnnlab.analysis.attractors`` (the
+flip-flop's saddles by ``rnnlab.analysis.saddle_connections``); how much of a line or ring the
+readout sees by ``rnnlab.analysis.readout_geometry`` (``output_rows``).
 """
 
 from __future__ import annotations
